@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything pgmi needs to build and test, from Debian packages only.
+# Works as root or as a normal user with sudo. Idempotent: skips apt when all are present.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libpq-dev libssl-dev libcurl4-openssl-dev
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libpugixml-dev libfmt-dev
+  libgtest-dev libgmock-dev
+  postgresql postgresql-client pgbouncer openssl
+  clang libclang-rt-14-dev util-linux procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,44 @@
+// pgmi.yaml (connections §3): strict schema, unknown keys and wrong types are Config errors that
+// name the key. Missing file = empty config. Holds no secrets by design (no password key).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace pgmi::config {
+
+struct YamlConnection {
+    std::optional<std::string> host;
+    std::optional<int> port;
+    std::optional<std::string> username;
+    std::optional<std::string> database;
+    std::optional<std::string> maintenance_database;
+    std::optional<std::string> sslmode;
+    std::optional<std::string> sslcert;
+    std::optional<std::string> sslkey;
+    std::optional<std::string> sslrootcert;
+    std::optional<std::string> auth_method;
+    std::optional<std::string> azure_tenant_id;
+    std::optional<std::string> azure_client_id;
+    std::optional<std::string> aws_region;
+    std::optional<std::string> google_instance;
+};
+
+struct ProjectConfig {
+    YamlConnection connection;
+    std::vector<std::pair<std::string, std::string>> params;  // document order, literal text
+    std::optional<std::string> timeout;                       // duration text
+};
+
+/// Parses YAML text (first document only). `path` only names the file in messages.
+Result<ProjectConfig> parse_project_config(std::string_view text, const std::string& path);
+
+/// Reads `<project>/pgmi.yaml`; a missing file gives an empty config.
+Result<ProjectConfig> load_project_config(const std::filesystem::path& project_dir);
+
+}  // namespace pgmi::config

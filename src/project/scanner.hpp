@@ -1,0 +1,56 @@
+// Reads a project directory into memory, offline, before any connection (session-api §1).
+// Every rule that can reject a project is applied here, so a bad project never reaches a server.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace pgmi::project {
+
+struct SourceFile {
+    std::string path;           // "./" + relative path with '/' separators
+    std::string content;        // bytes after stripping one leading UTF-8 BOM
+    std::string checksum;       // SHA-256 hex of content
+    std::string pgmi_checksum;  // SHA-256 hex of normalize(content)
+    bool is_sql = false;        // extension in the SQL list (scanner rule, §1.5)
+};
+
+struct TestFile {
+    std::string path;       // "./.../__test__/.../x.sql"
+    std::string directory;  // path through the last '/'
+    std::string filename;
+    std::string content;
+    bool is_fixture = false;  // _setup.sql / _setup.psql (case-insensitive)
+};
+
+struct TestDirectory {
+    std::string path;                        // ends with '/'
+    std::optional<std::string> parent_path;  // nearest ancestor in the set, or none (root)
+    int depth = 0;                           // segments after the first /__test(s)__/
+};
+
+struct Project {
+    std::filesystem::path root;
+    std::string deploy_sql;                   // root deploy.sql, BOM stripped, valid UTF-8
+    std::vector<SourceFile> files;            // non-test files, scan order (C order, pre-order)
+    std::vector<TestFile> tests;              // SQL files under __test__/__tests__, scan order
+    std::vector<TestDirectory> test_dirs;     // ordered by depth, then path
+    size_t scanned_files = 0;                 // every file loaded (files + tests)
+};
+
+struct ScanOptions {
+    size_t max_file_size = 10 * 1024 * 1024;  // PGMI_MAX_FILE_SIZE overrides in the CLI
+};
+
+/// Scans `root`. Errors: ProjectMissing (no deploy.sql), Config (bad path, __x__ dir, binary or
+/// non-UTF-8 file, symlink, size cap, bad deploy.sql encoding), General (I/O).
+Result<Project> scan(const std::filesystem::path& root, const ScanOptions& options = {});
+
+/// SQL file by the scanner rule: suffix from the last '.', lower-cased, in the SQL list.
+bool is_sql_file_name(std::string_view name);
+
+}  // namespace pgmi::project

@@ -1,0 +1,66 @@
+// Helpers shared by the test binaries: the per-binary PostgreSQL, running the pgmi binary as a
+// child process, and temporary project directories.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ephemeral/server.hpp"
+
+namespace pgmi::test {
+
+/// The PostgreSQL of this test binary, started on first use and stopped at exit.
+ephemeral::Server& server();
+
+/// A fresh database name, unique within this binary ("t_<n>_<suffix>").
+std::string unique_db(const std::string& suffix = "");
+
+/// Runs one query on `db` of server() as the superuser and returns the first column of each row
+/// (NULL as "<null>"). Fails the current test on error.
+std::vector<std::string> query(const std::string& db, const std::string& sql);
+
+/// Same, but returns the error message instead of failing (empty when it succeeded).
+std::string query_error(const std::string& db, const std::string& sql);
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out;  // stdout
+    std::string err;  // stderr
+};
+
+struct RunOptions {
+    std::map<std::string, std::optional<std::string>> env;  // nullopt = unset
+    bool clear_pg_env = true;  // unset PG*, DATABASE_URL, PGMI_* before applying env
+    std::optional<std::filesystem::path> cwd;
+    std::string stdin_data;
+    int timeout_seconds = 120;
+};
+
+/// Runs the pgmi binary with `args` (argv[1..]); stdout and stderr are captured separately.
+RunResult run_pgmi(const std::vector<std::string>& args, const RunOptions& options = {});
+
+/// Runs any program (no shell) the same way.
+RunResult run_program(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+/// A temporary directory removed at destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    /// Writes `content` to `relative` (parents created) and returns the full path.
+    std::filesystem::path write(const std::string& relative, const std::string& content) const;
+
+private:
+    std::filesystem::path path_;
+};
+
+/// Arguments that point pgmi at server() over its Unix socket, deploying into `db`.
+std::vector<std::string> connection_args(const std::string& db);
+
+}  // namespace pgmi::test
