@@ -24,14 +24,17 @@ std::string mutate(const std::vector<std::string>& seeds, std::mt19937_64& rng) 
     for (int i = 0; i < steps; ++i) {
         switch (rng() % 5) {
             case 0:  // flip a byte
-                if (!s.empty()) s[rng() % s.size()] = static_cast<char>(rng() & 0xff);
+                if (!s.empty())
+                    s[rng() % s.size()] = static_cast<char>(rng() & 0xff);
                 break;
             case 1:  // truncate
-                if (!s.empty()) s.resize(rng() % s.size());
+                if (!s.empty())
+                    s.resize(rng() % s.size());
                 break;
             case 2: {  // splice a piece of another seed
                 const std::string& o = seeds[rng() % seeds.size()];
-                if (o.empty()) break;
+                if (o.empty())
+                    break;
                 size_t from = rng() % o.size();
                 size_t len = rng() % (o.size() - from + 1);
                 s.insert(s.empty() ? 0 : rng() % s.size(), o.substr(from, len));
@@ -60,7 +63,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> seeds;
     std::vector<std::filesystem::path> paths;
     for (const auto& entry : std::filesystem::directory_iterator(argv[1])) {
-        if (entry.is_regular_file()) paths.push_back(entry.path());
+        if (entry.is_regular_file())
+            paths.push_back(entry.path());
     }
     std::sort(paths.begin(), paths.end());
     for (const auto& p : paths) {

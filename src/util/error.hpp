@@ -61,9 +61,9 @@ inline Error make_error(ErrorKind kind, std::string message) {
 /// A value or an Error. Deliberately small: has_value(), value(), error(), operator bool.
 template <class T>
 class [[nodiscard]] Result {
-public:
-    Result(T value) : v_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
-    Result(Error error) : v_(std::move(error)) {}   // NOLINT(google-explicit-constructor)
+  public:
+    Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+    Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool has_value() const { return v_.index() == 0; }
     explicit operator bool() const { return has_value(); }
@@ -76,13 +76,13 @@ public:
     const Error& error() const& { return std::get<1>(v_); }
     Error&& error() && { return std::get<1>(std::move(v_)); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 /// Success or an Error.
 class [[nodiscard]] Status {
-public:
+  public:
     Status() = default;
     Status(Error error) : e_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
     static Status ok() { return {}; }
@@ -92,7 +92,7 @@ public:
     const Error& error() const& { return *e_; }
     Error&& error() && { return std::move(*e_); }
 
-private:
+  private:
     std::optional<Error> e_;
 };
 

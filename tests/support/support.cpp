@@ -39,15 +39,18 @@ ephemeral::Server& server() {
 
 std::string unique_db(const std::string& suffix) {
     std::string name = "t_" + std::to_string(::getpid()) + "_" + std::to_string(++g_db_counter);
-    if (!suffix.empty()) name += "_" + suffix;
+    if (!suffix.empty())
+        name += "_" + suffix;
     return name;
 }
 
 std::string query_error(const std::string& db, const std::string& sql) {
     auto conn = pg::Connection::open(server().conn_params(db));
-    if (!conn) return conn.error().message;
+    if (!conn)
+        return conn.error().message;
     auto res = conn->exec(sql);
-    if (!res) return res.error().message;
+    if (!res)
+        return res.error().message;
     return "";
 }
 
@@ -64,7 +67,8 @@ std::vector<std::string> query(const std::string& db, const std::string& sql) {
         return out;
     }
     for (int r = 0; r < res->rows(); ++r) {
-        out.emplace_back(res->is_null(r, 0) ? std::string("<null>") : std::string(res->value(r, 0)));
+        out.emplace_back(res->is_null(r, 0) ? std::string("<null>")
+                                            : std::string(res->value(r, 0)));
     }
     return out;
 }
@@ -81,7 +85,8 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
         dup2(in_pipe[0], 0);
         dup2(out_pipe[1], 1);
         dup2(err_pipe[1], 2);
-        for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) {
+        for (int fd :
+             {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) {
             close(fd);
         }
         if (options.clear_pg_env) {
@@ -94,7 +99,8 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
                     drop.push_back(key);
                 }
             }
-            for (const auto& key : drop) unsetenv(key.c_str());
+            for (const auto& key : drop)
+                unsetenv(key.c_str());
         }
         for (const auto& [key, value] : options.env) {
             if (value) {
@@ -103,9 +109,11 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
                 unsetenv(key.c_str());
             }
         }
-        if (options.cwd && chdir(options.cwd->c_str()) != 0) _exit(127);
+        if (options.cwd && chdir(options.cwd->c_str()) != 0)
+            _exit(127);
         std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
         execv(args[0], args.data());
         _exit(127);
@@ -119,7 +127,8 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
     }
     close(in_pipe[1]);
 
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
     pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     int open_fds = 2;
     char buf[65536];
@@ -133,11 +142,13 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
             break;
         }
         if (poll(fds, 2, ms) < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             break;
         }
         for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+            if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
+                continue;
             ssize_t n = read(fds[i].fd, buf, sizeof buf);
             if (n <= 0) {
                 close(fds[i].fd);
@@ -149,7 +160,8 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
         }
     }
     for (auto& f : fds) {
-        if (f.fd >= 0) close(f.fd);
+        if (f.fd >= 0)
+            close(f.fd);
     }
     int status = 0;
     waitpid(pid, &status, 0);
@@ -180,7 +192,8 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ec);
 }
 
-std::filesystem::path TempDir::write(const std::string& relative, const std::string& content) const {
+std::filesystem::path TempDir::write(const std::string& relative,
+                                     const std::string& content) const {
     std::filesystem::path p = path_ / relative;
     std::filesystem::create_directories(p.parent_path());
     std::ofstream out(p, std::ios::binary | std::ios::trunc);

@@ -47,7 +47,7 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
 
 /// A temporary directory removed at destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -56,7 +56,7 @@ public:
     /// Writes `content` to `relative` (parents created) and returns the full path.
     std::filesystem::path write(const std::string& relative, const std::string& content) const;
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

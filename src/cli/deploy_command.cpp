@@ -1,0 +1,214 @@
+#include "cli/deploy_command.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/signals.hpp"
+#include "config/dotenv.hpp"
+#include "config/duration.hpp"
+#include "config/params.hpp"
+#include "config/project_config.hpp"
+#include "conn/resolver.hpp"
+#include "deploy/deployer.hpp"
+#include "ephemeral/server.hpp"
+#include "report/human.hpp"
+#include "ui/terminal.hpp"
+
+namespace pgmi::cli {
+
+namespace {
+
+struct DeployArgs {
+    std::string project;
+    std::optional<std::string> connection, host, username, database, sslmode, sslcert, sslkey,
+        sslrootcert;
+    int port = 0;
+    std::vector<std::string> params;
+    std::vector<std::string> params_files;
+    std::optional<std::string> timeout;
+    std::string compat;
+    bool ephemeral = false;
+    bool verbose = false;
+};
+
+void write_stderr(std::string_view text) {
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
+}
+
+void line(std::string_view text) {
+    std::string s(text);
+    s += '\n';
+    write_stderr(s);
+}
+
+int fail(const Error& error, const report::Redactor& redact) {
+    write_stderr(report::error_block(error, redact));
+    return exit_code(error.kind);
+}
+
+int run(const DeployArgs& args) {
+    const EnvLookup env = process_env();
+    const ui::Terminal term = ui::Terminal::detect(env);
+    report::Redactor redact;
+
+    // Offline configuration. Nothing here touches the network.
+    if (std::string warning = config::load_project_dotenv(args.project); !warning.empty()) {
+        line(warning);
+    }
+    auto yaml = config::load_project_config(args.project);
+    if (!yaml)
+        return fail(yaml.error(), redact);
+
+    std::optional<ephemeral::Server> server;
+    conn::ResolvedConnection resolved;
+    if (args.ephemeral) {
+        line("Starting a throwaway PostgreSQL server (--ephemeral)");
+        ephemeral::Options opts;
+        opts.tcp = false;
+        auto started = ephemeral::Server::start(opts);
+        if (!started)
+            return fail(started.error().wrapped("--ephemeral"), redact);
+        server.emplace(std::move(started).value());
+        resolved.config.host = server->socket_dir().string();
+        resolved.config.port = server->port();
+        resolved.config.username = server->superuser();
+        resolved.target_db = args.database.value_or("pgmi_ephemeral");
+        resolved.maintenance_db = "postgres";
+        resolved.config.database = resolved.target_db;
+    } else {
+        conn::ConnectionFlags flags{.connection = args.connection,
+                                    .host = args.host,
+                                    .port = args.port,
+                                    .username = args.username,
+                                    .database = args.database,
+                                    .sslmode = args.sslmode,
+                                    .sslcert = args.sslcert,
+                                    .sslkey = args.sslkey,
+                                    .sslrootcert = args.sslrootcert};
+        auto r = conn::resolve(flags, env, yaml->connection);
+        if (!r)
+            return fail(r.error(), redact);
+        resolved = std::move(r).value();
+    }
+    redact.add_secret(resolved.config.password);
+    redact.add_secret(resolved.config.sslpassword);
+    if (auto pw = non_empty(env, "PGPASSWORD"))
+        redact.add_secret(*pw);
+    if (auto sp = non_empty(env, "PGSSLPASSWORD"))
+        redact.add_secret(*sp);
+
+    auto params = config::merge_params(
+        {.yaml = yaml->params, .files = args.params_files, .flags = args.params});
+    if (!params)
+        return fail(params.error(), redact);
+
+    std::chrono::nanoseconds timeout = std::chrono::minutes(3);
+    std::optional<std::string> timeout_text = args.timeout ? args.timeout : yaml->timeout;
+    if (timeout_text) {
+        auto t = config::parse_duration(*timeout_text);
+        if (!t) {
+            return fail(t.error().wrapped(args.timeout ? "invalid --timeout"
+                                                       : "invalid timeout in pgmi.yaml"),
+                        redact);
+        }
+        if (t->count() < 0) {
+            return fail(
+                make_error(ErrorKind::Config, "timeout cannot be negative: invalid configuration"),
+                redact);
+        }
+        timeout = *t;
+    }
+
+    size_t max_file_size = 10 * 1024 * 1024;
+    if (auto m = non_empty(env, "PGMI_MAX_FILE_SIZE")) {
+        char* end = nullptr;
+        unsigned long long v = std::strtoull(m->c_str(), &end, 10);
+        if (end != nullptr && *end == '\0' && v > 0)
+            max_file_size = v;
+    }
+
+    if (args.verbose) {
+        std::string d = conn::describe(resolved);
+        write_stderr("[VERBOSE] " + d);
+    }
+
+    deploy::DeployOptions options{.project_dir = args.project,
+                                  .connection = resolved,
+                                  .params = *params,
+                                  .compat = args.compat,
+                                  .timeout = timeout,
+                                  .verbose = args.verbose,
+                                  .max_file_size = max_file_size};
+    const auto started = std::chrono::steady_clock::now();
+    deploy::DeployOutput out{
+        .progress = [](std::string_view s) { line(s); },
+        .verbose =
+            [&](std::string_view s) {
+                if (args.verbose)
+                    line(fmt::format("[VERBOSE] {}", s));
+            },
+        .notice =
+            [&](const ServerError& n) {
+                write_stderr(report::notice_text(n, args.verbose, started));
+            },
+    };
+
+    ScopedSignalHandlers signals;
+    report::Outcome outcome = deploy::run_deploy(options, out);
+    write_stderr(report::summary_line(outcome, term));
+    write_stderr(report::error_block(outcome, redact));
+    return outcome.exit_code();
+}
+
+}  // namespace
+
+void add_deploy_command(CLI::App& app, int& result) {
+    auto args = std::make_shared<DeployArgs>();
+    CLI::App* cmd = app.add_subcommand("deploy",
+                                       "Deploy a project: load its files into a session "
+                                       "and run its deploy.sql");
+    cmd->footer(
+        "\nExamples:\n"
+        "  pgmi deploy ./myproject -d app                      # PG* variables, local server\n"
+        "  pgmi deploy . --connection postgresql://me@db:5432/postgres -d app\n"
+        "  pgmi deploy . -d app --param env=production --params-file prod.env\n"
+        "  pgmi deploy ./myproject --ephemeral                 # throwaway local PostgreSQL\n");
+    cmd->add_option("project_path", args->project, "Project directory (holds deploy.sql)");
+    cmd->add_option("--connection", args->connection,
+                    "PostgreSQL connection string (else $PGMI_CONNECTION_STRING, $DATABASE_URL)");
+    cmd->add_option("-h,--host", args->host, "Server host or Unix socket directory");
+    cmd->add_option("-p,--port", args->port, "Server port");
+    cmd->add_option("-U,--username", args->username, "User name");
+    cmd->add_option("-d,--database", args->database, "Target database (created when missing)");
+    cmd->add_option("--sslmode", args->sslmode,
+                    "disable|allow|prefer|require|verify-ca|verify-full");
+    cmd->add_option("--sslcert", args->sslcert, "Client certificate file");
+    cmd->add_option("--sslkey", args->sslkey, "Client private key file");
+    cmd->add_option("--sslrootcert", args->sslrootcert, "CA certificate file");
+    cmd->add_option("--param", args->params, "Parameter key=value (repeatable)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    cmd->add_option("--params-file", args->params_files, "KEY=VALUE file (repeatable)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    cmd->add_option("--timeout", args->timeout,
+                    "Deadline for the whole deploy (default 3m, 0 = none)");
+    cmd->add_option("--compat", args->compat, "Session API version (1)");
+    cmd->add_flag("--ephemeral", args->ephemeral,
+                  "Deploy into a throwaway local PostgreSQL, report, and remove it");
+    cmd->add_flag("-v,--verbose", args->verbose, "Explain every step on stderr");
+    cmd->callback([args, &result] {
+        if (args->project.empty()) {
+            throw CLI::ValidationError(
+                "usage error: missing required argument: <project_path>\n\nUsage: pgmi deploy "
+                "<project_path> [flags]\n\nExample:\n  pgmi deploy . -d mydb");
+        }
+        result = run(*args);
+    });
+}
+
+}  // namespace pgmi::cli

@@ -1,0 +1,139 @@
+#include "deploy/deployer.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "conn/connector.hpp"
+#include "deploy/executor.hpp"
+#include "deploy/lock.hpp"
+#include "deploy/target.hpp"
+#include "deploy/watchdog.hpp"
+#include "project/scanner.hpp"
+#include "script/splitter.hpp"
+#include "session/loader.hpp"
+
+namespace pgmi::deploy {
+
+namespace {
+
+/// Fails with Config when the server is older than PostgreSQL 11.
+Status check_server_version(pg::Connection& conn) {
+    auto r = conn.exec(
+        "SELECT current_setting('server_version_num')::int, current_setting('server_version')");
+    if (!r)
+        return r.error().wrapped("failed to read the server version");
+    int num = std::atoi(std::string(r->value(0, 0)).c_str());
+    if (num < 110000) {
+        return make_error(ErrorKind::Config,
+                          fmt::format("invalid configuration: this server reports PostgreSQL {}, "
+                                      "and pgmi requires 11 or newer",
+                                      r->value(0, 1)));
+    }
+    return Status::ok();
+}
+
+/// The deploy from the session connection on: lock, prepare, split, execute. The lock is
+/// released on every path that took it.
+void run_session(pg::Connection& session, const project::Project& project, int api_version,
+                 const DeployOptions& options, const DeployOutput& out, const Deadline& deadline,
+                 report::Outcome& outcome) {
+    if (Status s = check_server_version(session); !s) {
+        outcome.error = s.error();
+        return;
+    }
+    if (Status s = acquire_deploy_lock(session, options.connection.target_db); !s) {
+        outcome.error = s.error();
+        return;
+    }
+    Watchdog watchdog(session, deadline);
+    auto finish = [&] { release_deploy_lock(session); };
+
+    if (options.verbose) {
+        if (auto r = session.exec("SET client_min_messages = 'debug'"); !r) {
+            outcome.error = r.error().wrapped("failed to set client_min_messages");
+            return finish();
+        }
+    }
+    auto prepared = session::prepare(session, project, options.params, api_version, out.verbose);
+    if (!prepared) {
+        outcome.error = watchdog.fired() ? watchdog.stop_error(prepared.error()) : prepared.error();
+        return finish();
+    }
+    outcome.files_loaded = prepared->files_loaded;
+    out.progress(fmt::format("Loaded {} files", prepared->files_loaded));
+    if (prepared->params_loaded > 0) {
+        out.progress(fmt::format("Loaded {} parameters", prepared->params_loaded));
+    }
+
+    out.progress("Executing deploy.sql");
+    const std::string& script = project.deploy_sql;
+    const auto units = script::split(script);
+    outcome.execution_units = units.size();
+    if (units.size() > 1) {
+        out.verbose(
+            fmt::format("deploy.sql splits into {} execution units at the first "
+                        "top-level transaction terminator",
+                        units.size()));
+    }
+    Execution ex = execute_units(session, script, units, watchdog);
+    outcome.units_committed = ex.committed;
+    outcome.failed_unit = ex.failed_unit;
+    outcome.location = ex.location;
+    outcome.failed_file = ex.failed_file;
+    if (ex.error)
+        outcome.error = ex.error;
+    finish();
+}
+
+}  // namespace
+
+report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out) {
+    const auto started = std::chrono::steady_clock::now();
+    const Deadline deadline = Deadline::after(options.timeout);
+    report::Outcome outcome;
+    outcome.service_ran = true;
+    outcome.database = options.connection.target_db;
+    auto done = [&]() -> report::Outcome {
+        outcome.duration = std::chrono::steady_clock::now() - started;
+        return outcome;
+    };
+
+    out.verbose(fmt::format("Deploying to database {}", quote_for_message(outcome.database)));
+    out.verbose(fmt::format("Source path: {}", options.project_dir.string()));
+
+    // 1. Offline: the whole project is read and checked before anything is contacted.
+    out.verbose(fmt::format("Scanning {}", options.project_dir.string()));
+    auto project = project::scan(options.project_dir, {.max_file_size = options.max_file_size});
+    if (!project) {
+        outcome.error = project.error();
+        return done();
+    }
+    out.verbose(fmt::format("Found {} files to load", project->scanned_files));
+    auto api_version = session::resolve_api_version(options.compat);
+    if (!api_version) {
+        outcome.error = api_version.error();
+        return done();
+    }
+
+    // 2. Reach the target: one session connection, creating the database when it is missing.
+    auto connector = conn::make_connector(options.connection.config);
+    if (!connector) {
+        outcome.error = connector.error();
+        return done();
+    }
+    auto session = open_target(**connector, options.connection, deadline,
+                               {.progress = out.progress, .verbose = out.verbose});
+    if (!session) {
+        outcome.error = session.error();
+        return done();
+    }
+    out.progress("Preparing session: scanning files, loading parameters");
+    session->set_notice_handler(out.notice);
+
+    // 3. Lock, prepare the session, run deploy.sql, release.
+    run_session(*session, *project, *api_version, options, out, deadline, outcome);
+    return done();
+}
+
+}  // namespace pgmi::deploy

@@ -1,0 +1,38 @@
+// The deploy sequence, top to bottom: scan the project, reach the target (creating it if needed),
+// check the server, take the deploy lock, prepare the session, split deploy.sql, run its units,
+// close. Each step lives in its own module; this file only orders them.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "config/params.hpp"
+#include "conn/connection_config.hpp"
+#include "report/outcome.hpp"
+#include "util/deadline.hpp"
+
+namespace pgmi::deploy {
+
+struct DeployOptions {
+    std::filesystem::path project_dir;
+    conn::ResolvedConnection connection;
+    config::Params params;
+    std::string compat;                   // --compat, "" = latest
+    std::chrono::nanoseconds timeout{0};  // 0 = none
+    bool verbose = false;
+    size_t max_file_size = 10 * 1024 * 1024;
+};
+
+/// Where the deploy speaks. Every callback writes to stderr in the CLI.
+struct DeployOutput {
+    std::function<void(std::string_view)> progress;
+    std::function<void(std::string_view)> verbose;
+    std::function<void(const ServerError&)> notice;
+};
+
+report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out);
+
+}  // namespace pgmi::deploy

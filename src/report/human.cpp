@@ -1,0 +1,91 @@
+#include "report/human.hpp"
+
+#include <fmt/format.h>
+
+namespace pgmi::report {
+
+namespace {
+
+double seconds(std::chrono::nanoseconds d) {
+    return static_cast<double>(d.count()) / 1e9;
+}
+
+void append_server_fields(std::string& out, const ServerError& s, const Redactor& redact) {
+    if (!s.detail.empty())
+        out += "DETAIL: " + redact(s.detail) + "\n";
+    if (!s.hint.empty())
+        out += "HINT: " + redact(s.hint) + "\n";
+    if (!s.context.empty())
+        out += "CONTEXT: " + redact(s.context) + "\n";
+}
+
+}  // namespace
+
+std::string summary_line(const Outcome& o, const ui::Terminal& term) {
+    const std::string db = o.database.empty() ? "?" : o.database;
+    if (o.ok()) {
+        if (o.test_macros > 0) {
+            return fmt::format("{} {}: {} files loaded, {} test macro(s) expanded in {:.2f}s\n",
+                               term.ok_icon(), db, o.files_loaded, o.test_macros,
+                               seconds(o.duration));
+        }
+        return fmt::format("{} {}: {} files loaded in {:.2f}s\n", term.ok_icon(), db,
+                           o.files_loaded, seconds(o.duration));
+    }
+    std::string line =
+        fmt::format("{} {}: failed after {:.2f}s", term.fail_icon(), db, seconds(o.duration));
+    if (o.failed_unit && *o.failed_unit > 0 && o.execution_units) {
+        line += fmt::format(" (unit {} of {} failed; {} earlier unit(s) already committed)",
+                            *o.failed_unit + 1, *o.execution_units, o.units_committed.value_or(0));
+    }
+    return line + "\n";
+}
+
+std::string error_block(const Error& error, const Redactor& redact) {
+    std::string out = "pgmi: error: " + redact(error.message) + "\n";
+    if (error.server)
+        append_server_fields(out, *error.server, redact);
+    return out;
+}
+
+std::string error_block(const Outcome& o, const Redactor& redact) {
+    if (o.ok())
+        return "";
+    std::string out;
+    if (o.location) {
+        // Compiler style first, so editors and CI annotators can jump to it.
+        const std::string where = o.failed_file ? *o.failed_file : std::string("deploy.sql");
+        out += fmt::format("{}:{}:{}: ", where, o.location->line, o.location->column);
+    } else if (o.failed_file) {
+        out += *o.failed_file + ": ";
+    }
+    out += "pgmi: error: " + redact(o.error->message) + "\n";
+    if (o.error->server)
+        append_server_fields(out, *o.error->server, redact);
+    if (o.location && !o.location->source_line.empty()) {
+        const std::string prefix = fmt::format("LINE {}: ", o.location->line);
+        out += prefix + redact(o.location->source_line) + "\n";
+        out +=
+            std::string(prefix.size() + static_cast<size_t>(o.location->column) - 1, ' ') + "^\n";
+    }
+    return out;
+}
+
+std::string notice_text(const ServerError& n, bool verbose,
+                        std::chrono::steady_clock::time_point start) {
+    std::string prefix;
+    if (verbose) {
+        prefix = fmt::format("[{:.2f}s] ", seconds(std::chrono::steady_clock::now() - start));
+    }
+    std::string out =
+        prefix + (n.severity.empty() ? "NOTICE" : n.severity) + ": " + n.message + "\n";
+    if (!n.detail.empty())
+        out += prefix + "DETAIL: " + n.detail + "\n";
+    if (!n.hint.empty())
+        out += prefix + "HINT: " + n.hint + "\n";
+    if (verbose && !n.context.empty())
+        out += prefix + "CONTEXT: " + n.context + "\n";
+    return out;
+}
+
+}  // namespace pgmi::report

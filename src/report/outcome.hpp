@@ -1,0 +1,32 @@
+// The result of one deploy, as the report modules print it (human summary on stderr, --json on
+// stdout). Filled by deploy::Deployer; the exit code is derived from `error` in one place.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "script/location.hpp"
+#include "util/error.hpp"
+
+namespace pgmi::report {
+
+struct Outcome {
+    bool service_ran = false;  // configuration was assembled and the deploy sequence started
+    std::string database;
+    std::chrono::nanoseconds duration{0};
+    size_t files_loaded = 0;
+    size_t test_macros = 0;
+    std::optional<size_t> execution_units;
+    std::optional<size_t> units_committed;
+    std::optional<size_t> failed_unit;  // 0-based
+    std::optional<std::string> failed_file;
+    std::optional<script::Location> location;
+    bool script_expanded = false;
+    std::optional<Error> error;
+
+    bool ok() const { return !error.has_value(); }
+    int exit_code() const { return error ? pgmi::exit_code(error->kind) : 0; }
+};
+
+}  // namespace pgmi::report
