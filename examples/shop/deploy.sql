@@ -41,7 +41,7 @@ ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price_cents = excluded.pri
 
 -- 3. Every parameter is recorded, so the database says how it was deployed.
 INSERT INTO shop.deploy_setting (key, value)
-SELECT key, value FROM pg_temp.pgmi_parameter_view
+SELECT key, value FROM pg_temp.pgmi_parameter_view WHERE key <> 'currency'
 UNION ALL
 SELECT 'currency', current_setting('pgmi.currency')
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;

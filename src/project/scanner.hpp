@@ -35,19 +35,23 @@ struct TestDirectory {
 
 struct Project {
     std::filesystem::path root;
-    std::string deploy_sql;                   // root deploy.sql, BOM stripped, valid UTF-8
-    std::vector<SourceFile> files;            // non-test files, scan order (C order, pre-order)
-    std::vector<TestFile> tests;              // SQL files under __test__/__tests__, scan order
-    std::vector<TestDirectory> test_dirs;     // ordered by depth, then path
-    size_t scanned_files = 0;                 // every file loaded (files + tests)
+    std::string deploy_sql;                // root deploy.sql, BOM stripped, valid UTF-8
+    std::vector<SourceFile> files;         // non-test files, scan order (C order, pre-order)
+    std::vector<TestFile> tests;           // SQL files under __test__/__tests__, scan order
+    std::vector<TestDirectory> test_dirs;  // ordered by depth, then path
+    size_t scanned_files = 0;              // every file loaded (files + tests)
 };
 
 struct ScanOptions {
     size_t max_file_size = 10 * 1024 * 1024;  // PGMI_MAX_FILE_SIZE overrides in the CLI
 };
 
-/// Scans `root`. Errors: ProjectMissing (no deploy.sql), Config (bad path, __x__ dir, binary or
-/// non-UTF-8 file, symlink, size cap, bad deploy.sql encoding), General (I/O).
+/// Scans `root` (itself may be a link to a directory; links inside it are refused). Every rule
+/// about the project's content is checked here, before any connection: ProjectMissing (no
+/// deploy.sql); Config (bad path, deploy.sql a directory or not UTF-8 text, __x__ directory, NUL
+/// byte, invalid UTF-8 in a file or a file name, symlink, named pipe or other special file, size
+/// cap); General (I/O: unreadable directory or file, with the OS error). The first failing file in
+/// scan order is reported. Messages carry no "file scanning failed" prefix; callers add context.
 Result<Project> scan(const std::filesystem::path& root, const ScanOptions& options = {});
 
 /// SQL file by the scanner rule: suffix from the last '.', lower-cased, in the SQL list.

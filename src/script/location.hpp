@@ -1,4 +1,6 @@
 // Maps a server error position back to a line and column of the script a unit came from.
+// Positions are resolved against the full script, not the unit, so columns count every code
+// point before the statement on its line and the source line is the script's real line.
 #pragma once
 
 #include <cstddef>
@@ -19,5 +21,16 @@ struct Location {
 /// end of the sent text + 1.
 std::optional<Location> locate(std::string_view script, size_t offset, std::string_view sent,
                                int position);
+
+/// Byte offset in `text` of the 1-based code point `position` (size() for length + 1); nullopt
+/// when position < 1 or > length + 1. Any byte that is not a UTF-8 continuation starts a code
+/// point.
+std::optional<size_t> byte_of_position(std::string_view text, int position);
+
+/// Line, column and source line of byte `offset` of `script` (clamped to its size).
+Location locate_offset(std::string_view script, size_t offset);
+
+/// 1-based line of byte `offset` of `text` (1 + newlines before it; offset clamped).
+int line_at(std::string_view text, size_t offset);
 
 }  // namespace pgmi::script

@@ -2,11 +2,19 @@
 // through the first top-level transaction terminator, or the whole script if there is none), then
 // one unit per later top-level statement (psql mode). Units are views into the script with their
 // byte offset, sent as written (no padding); error positions are mapped back by offset.
+//
+// Statements are found on the mask with tokens: a ';' ends one at parenthesis depth 0 (depth
+// counts over the whole script, so an unbalanced ')' suppresses splitting until a '(' rebalances
+// it) and outside a SQL-standard body. A body opens at the consecutive words BEGIN ATOMIC at depth
+// 0 in a statement that starts CREATE [OR REPLACE] FUNCTION|PROCEDURE, and closes at its matching
+// END; CASE ... END pairs inside are counted, so `BEGIN ATOMIC END` and CASE expressions work.
 #pragma once
 
 #include <cstddef>
 #include <string_view>
 #include <vector>
+
+#include "script/lexer.hpp"
 
 namespace pgmi::script {
 
@@ -15,12 +23,40 @@ struct Unit {
     std::string_view text;  // exactly the bytes sent to the server
 };
 
+/// What a top-level statement does to an explicit transaction block.
+enum class TxEffect {
+    None,   // anything else (including savepoint commands and COMMIT/ROLLBACK PREPARED)
+    Begin,  // BEGIN ..., START TRANSACTION ...
+    End,    // COMMIT/END/ROLLBACK/ABORT [WORK|TRANSACTION] [AND NO CHAIN], PREPARE TRANSACTION
+    Chain,  // COMMIT/END/ROLLBACK/ABORT ... AND CHAIN: ends the block and opens the next one
+};
+
+/// One top-level statement: [begin, end) includes leading whitespace/comments and the ';'.
+struct Statement {
+    size_t begin;
+    size_t end;
+    bool terminated;       // ends with a top-level ';' (else it runs to the end of the script)
+    bool has_atomic_body;  // contains a BEGIN ATOMIC ... END body
+    TxEffect effect;
+};
+
+/// The top-level statements of a lexed script, in order, covering it from 0 to the last ';' and,
+/// if the text after the last ';' is not blank in the mask, to the end.
+std::vector<Statement> statements(const Masked& masked);
+
 /// Splits `script` (linear time). Always returns at least one unit; an empty script gives one
 /// empty unit. Concatenating the units' text reproduces the script minus trailing blank text.
 std::vector<Unit> split(std::string_view script);
 
-/// True if the masked statement `stmt` is a transaction terminator (COMMIT/END/ROLLBACK/ABORT
-/// [WORK|TRANSACTION] [AND [NO] CHAIN]), false for savepoint rollbacks, PREPARED forms, etc.
+/// Same, reusing a mask of `script` the caller already has.
+std::vector<Unit> split(std::string_view script, const Masked& masked);
+
+/// True if the masked statement `stmt` ends the transaction: COMMIT/END/ROLLBACK/ABORT
+/// [WORK|TRANSACTION] [AND [NO] CHAIN], or PREPARE TRANSACTION 'gid'. False for savepoint
+/// rollbacks, COMMIT/ROLLBACK PREPARED, BEGIN, SAVEPOINT, SELECT CASE ... END, etc.
 bool is_terminator(std::string_view masked_stmt);
+
+/// The transaction effect of the masked statement `stmt` (see TxEffect).
+TxEffect transaction_effect(std::string_view masked_stmt);
 
 }  // namespace pgmi::script

@@ -1,0 +1,1 @@
+CALL pgmi_test('it''s', 'a.b.c');

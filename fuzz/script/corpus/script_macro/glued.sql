@@ -1,0 +1,3 @@
+BEGIN;SELECT 1;CALL pgmi_test();CALL pgmi_test('b')
+CALL PGMI_TEST(NULL, NULL)
+COMMIT;

@@ -1,0 +1,5 @@
+BEGIN;
+CREATE TABLE t(x int);
+COMMIT;
+VACUUM t;
+SELECT 1

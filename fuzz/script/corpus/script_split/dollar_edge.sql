@@ -1,0 +1,1 @@
+SELECT a$b$; $1; $1$; $é$ x $é$; date'a\';E'\''; /* unterminated

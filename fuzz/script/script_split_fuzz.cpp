@@ -1,0 +1,66 @@
+// Fuzz target: the lexer mask, the tokenizer and the splitter on arbitrary bytes. Checks the
+// invariants everything above them relies on (same-length mask, ordered regions and tokens, units
+// that are contiguous views of the script from offset 0, nothing but blank text left over).
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+#include "script/lexer.hpp"
+#include "script/splitter.hpp"
+
+#define FUZZ_CHECK(cond)                                                                  \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
+            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            std::abort();                                                                 \
+        }                                                                                 \
+    } while (0)
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    using namespace pgmi::script;
+    const std::string_view sql(reinterpret_cast<const char*>(data), size);
+    const Masked m = mask(sql);
+    FUZZ_CHECK(m.mask.size() == sql.size());
+    size_t last = 0;
+    for (const Region& r : m.regions) {
+        FUZZ_CHECK(last <= r.begin && r.begin <= r.body_begin && r.body_begin <= r.body_end &&
+                   r.body_end <= r.end && r.end <= sql.size());
+        last = r.end;
+    }
+    for (const CommentSpan& c : m.block_comments)
+        FUZZ_CHECK(c.begin < c.end && c.end <= sql.size());
+
+    Tokenizer tz(m.mask, m.regions);
+    size_t prev_end = 0;
+    while (const auto t = tz.next()) {
+        FUZZ_CHECK(prev_end <= t->begin && t->begin < t->end && t->end <= sql.size());
+        prev_end = t->end;
+    }
+
+    const auto stmts = statements(m);
+    size_t pos = 0;
+    for (const Statement& s : stmts) {
+        FUZZ_CHECK(s.begin == pos && s.begin <= s.end && s.end <= sql.size());
+        FUZZ_CHECK(!s.terminated || m.mask[s.end - 1] == ';');
+        pos = s.end;
+    }
+    FUZZ_CHECK(is_blank(std::string_view(m.mask).substr(pos)));
+
+    const auto units = split(sql, m);
+    FUZZ_CHECK(!units.empty());
+    FUZZ_CHECK(units[0].offset == 0);
+    pos = 0;
+    for (const Unit& u : units) {
+        FUZZ_CHECK(u.offset == pos);
+        FUZZ_CHECK(u.offset + u.text.size() <= sql.size());
+        FUZZ_CHECK(u.text.data() == sql.data() + u.offset);
+        pos = u.offset + u.text.size();
+    }
+    if (units.size() == 1)
+        FUZZ_CHECK(units[0].text.size() == sql.size());
+    FUZZ_CHECK(is_blank(std::string_view(m.mask).substr(pos)));
+    (void)is_terminator(m.mask);
+    return 0;
+}
