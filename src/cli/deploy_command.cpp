@@ -50,6 +50,15 @@ int fail(const Error& error, const report::Redactor& redact) {
     return exit_code(error.kind);
 }
 
+/// config/ returns bare messages; the CLI names the category, as every configuration error does.
+Error as_config_error(Error error) {
+    if (error.kind == ErrorKind::Config &&
+        error.message.rfind("invalid configuration", 0) != 0) {
+        error.message = "invalid configuration: " + error.message;
+    }
+    return error;
+}
+
 int run(const DeployArgs& args) {
     const EnvLookup env = process_env();
     const ui::Terminal term = ui::Terminal::detect(env);
@@ -111,8 +120,8 @@ int run(const DeployArgs& args) {
     if (timeout_text) {
         auto t = config::parse_duration(*timeout_text);
         if (!t) {
-            return fail(t.error().wrapped(args.timeout ? "invalid --timeout"
-                                                       : "invalid timeout in pgmi.yaml"),
+            return fail(as_config_error(t.error().wrapped(
+                            args.timeout ? "invalid --timeout" : "invalid timeout in pgmi.yaml")),
                         redact);
         }
         if (t->count() < 0) {

@@ -2,8 +2,15 @@
 // pgmi.yaml `params:`, merged with precedence yaml < files (in order) < flags (in order).
 // Keys are lower-cased before merging, so sources override case-insensitively, and validated
 // here, offline, before anything connects.
+//
+// Secrets: values are never quoted in an error. Keys are quoted only when they look like names
+// (see config/text.hpp): a --param without '=' is quoted only when it is a short identifier-like
+// word (`--param env`), because `--param "$TOKEN"` would otherwise print the token; an invalid key
+// such as `DB_URL: postgres://u:pw@h/db?sslmode` (a pasted YAML line) is described, not quoted.
+// Params-file syntax errors name the file and line number only.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -16,18 +23,21 @@ namespace pgmi::config {
 /// Final parameters: lower-cased key -> value, sorted by key.
 using Params = std::map<std::string, std::string>;
 
-/// Parses one `--param` occurrence ("key=value", split at the first '='). Errors are Config.
+/// Parses one `--param` occurrence ("key=value", split at the first '='; neither part trimmed,
+/// the value may be empty or contain '='). Errors are Config and never show the value.
 Result<std::pair<std::string, std::string>> parse_param_flag(std::string_view arg);
 
 /// Parses the text of a params file (pgmi's minimal KEY=VALUE format, §6.2). `path` only names
-/// the file in messages. Returns pairs in file order. Errors are Config and name the line.
+/// the file in messages. Returns pairs in file order. Errors are Config and name the line number,
+/// never its content. Keys are not validated here (merge_params does).
 Result<std::vector<std::pair<std::string, std::string>>> parse_params_text(std::string_view text,
-                                                                          const std::string& path);
+                                                                           const std::string& path);
 
-/// Reads and parses a params file.
+/// Reads and parses a params file. An unreadable file is a Config error naming path and OS error.
 Result<std::vector<std::pair<std::string, std::string>>> read_params_file(const std::string& path);
 
-/// Checks a key (^[A-Za-z_][A-Za-z0-9_]{0,62}$) and value (UTF-8, no NUL). Errors are Config.
+/// Checks a key (^[A-Za-z_][A-Za-z0-9_]{0,62}$) and value (UTF-8, no NUL). Errors are Config,
+/// worded as in connections §6.3, and never include the value.
 Status validate_param(std::string_view key, std::string_view value);
 
 struct ParamSources {
@@ -36,7 +46,12 @@ struct ParamSources {
     std::vector<std::string> flags;                         // raw --param values, in order
 };
 
+/// Receives verbose progress lines (counts and file paths only, never keys or values), without
+/// the "[VERBOSE] " prefix.
+using VerboseSink = std::function<void(const std::string&)>;
+
 /// Merges every source with its precedence, lower-cases keys and validates all of them.
-Result<Params> merge_params(const ParamSources& sources);
+/// Files are read here, in order; the first error stops the merge.
+Result<Params> merge_params(const ParamSources& sources, const VerboseSink& verbose = {});
 
 }  // namespace pgmi::config

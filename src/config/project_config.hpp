@@ -1,10 +1,18 @@
 // pgmi.yaml (connections §3): strict schema, unknown keys and wrong types are Config errors that
 // name the key. Missing file = empty config. Holds no secrets by design (no password key).
+//
+// Every error reads `failed to load pgmi.yaml: parse <path>: [line L, column C: ]<detail>` and
+// names keys and positions only, never a scalar value from the file. Keys that name a secret
+// (password, sslpassword, client_secret, token...) get a message pointing to the right source.
+// Scalars for string fields and params keep their literal text (`5432`, `true`); null (`host:`,
+// `~`) means unset for connection fields and "" for params; `port` must be a plain decimal
+// integer 0-65535 (0 = unset); duplicate keys are errors; only the first document is read.
 #pragma once
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,10 +43,11 @@ struct ProjectConfig {
     std::optional<std::string> timeout;                       // duration text
 };
 
-/// Parses YAML text (first document only). `path` only names the file in messages.
+/// Parses YAML text (first document only). `path` only names the file in messages. Never throws.
 Result<ProjectConfig> parse_project_config(std::string_view text, const std::string& path);
 
-/// Reads `<project>/pgmi.yaml`; a missing file gives an empty config.
+/// Reads `<project>/pgmi.yaml`; a missing file gives an empty config, an unreadable one a Config
+/// error naming the OS error.
 Result<ProjectConfig> load_project_config(const std::filesystem::path& project_dir);
 
 }  // namespace pgmi::config

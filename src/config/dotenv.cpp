@@ -1,0 +1,313 @@
+#include "config/dotenv.hpp"
+
+#include <fmt/format.h>
+#include <stdlib.h>  // setenv
+
+#include <filesystem>
+#include <map>
+#include <optional>
+
+#include "config/text.hpp"
+
+namespace pgmi::config {
+
+namespace {
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+bool is_name_start(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_name_char(char c) {
+    return is_name_start(c) || (c >= '0' && c <= '9');
+}
+bool is_key_char(char c) {
+    return is_name_char(c) || c == '.' || c == '-';
+}
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// "\r\n" -> "\n", BOM removed, so line counting and multi-line values see one terminator.
+std::string normalize(std::string_view text) {
+    text = text::strip_bom(text);
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
+            continue;
+        out += text[i];
+    }
+    return out;
+}
+
+class Parser {
+  public:
+    Parser(std::string_view text, const EnvLookup& env) : s_(text), env_(env) {}
+
+    Result<Pairs> run() {
+        if (const auto nul = s_.find('\0'); nul != std::string_view::npos) {
+            return fail(line_at(nul), "contains a NUL byte");
+        }
+        for (;;) {
+            skip_blanks();
+            if (at_end())
+                break;
+            if (s_[i_] == '\n') {
+                ++i_;
+                ++line_;
+                continue;
+            }
+            if (s_[i_] == '#') {
+                skip_to_eol();
+                continue;
+            }
+            if (auto st = entry(); !st)
+                return std::move(st).error();
+        }
+        return std::move(out_);
+    }
+
+  private:
+    bool at_end() const { return i_ >= s_.size(); }
+    char peek(std::size_t k = 0) const { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
+
+    void skip_blanks() {
+        while (!at_end() && is_blank(s_[i_]))
+            ++i_;
+    }
+
+    void skip_to_eol() {
+        while (!at_end() && s_[i_] != '\n')
+            ++i_;
+    }
+
+    std::size_t line_at(std::size_t pos) const {
+        std::size_t line = 1;
+        for (std::size_t k = 0; k < pos; ++k)
+            line += s_[k] == '\n' ? 1 : 0;
+        return line;
+    }
+
+    static Error fail(std::size_t line, std::string_view what) {
+        return make_error(ErrorKind::Config, fmt::format("line {}: {}", line, what));
+    }
+
+    std::optional<std::string> lookup(const std::string& name) const {
+        if (auto it = index_.find(name); it != index_.end())
+            return out_[it->second].second;
+        return env_(name);
+    }
+
+    // At "${" in `src`: appends the expansion and moves `pos` past '}'. False when malformed.
+    bool expand_braced(std::string_view src, std::size_t& pos, std::string& out) const {
+        std::size_t k = pos + 2;
+        if (k >= src.size() || !is_name_start(src[k]))
+            return false;
+        const std::size_t name_start = k;
+        while (k < src.size() && is_name_char(src[k]))
+            ++k;
+        const std::string name(src.substr(name_start, k - name_start));
+        std::optional<std::string_view> fallback;
+        if (src.substr(k, 2) == ":-") {
+            k += 2;
+            const std::size_t def_start = k;
+            while (k < src.size() && src[k] != '}' && src[k] != '\n' && src[k] != '"')
+                ++k;
+            fallback = src.substr(def_start, k - def_start);
+        }
+        if (k >= src.size() || src[k] != '}')
+            return false;
+        pos = k + 1;
+        const auto value = lookup(name);
+        if (fallback && (!value || value->empty())) {
+            out += *fallback;
+        } else if (value) {
+            out += *value;
+        }
+        return true;
+    }
+
+    Status entry() {
+        const std::size_t entry_line = line_;
+        if (s_.substr(i_, 6) == "export" && (peek(6) == ' ' || peek(6) == '\t')) {
+            std::size_t j = i_ + 6;
+            while (j < s_.size() && (s_[j] == ' ' || s_[j] == '\t'))
+                ++j;
+            if (j < s_.size() && is_name_start(s_[j]))
+                i_ = j;
+        }
+        if (!is_name_start(peek()))
+            return fail(entry_line, "expected a variable name");
+        const std::size_t key_start = i_;
+        while (!at_end() && is_key_char(s_[i_]))
+            ++i_;
+        std::string key(s_.substr(key_start, i_ - key_start));
+        skip_blanks();
+        if (peek() != '=')
+            return fail(entry_line, "expected '=' after the variable name");
+        ++i_;
+        const std::size_t value_start = i_;
+        skip_blanks();
+        const bool blank_before = i_ > value_start;
+
+        std::string value;
+        if (peek() == '\'' || peek() == '"') {
+            const Status st = peek() == '\'' ? single_quoted(entry_line, value)
+                                             : double_quoted(entry_line, value);
+            if (!st)
+                return st;
+            skip_blanks();
+            if (peek() == '#')
+                skip_to_eol();
+            if (!at_end() && s_[i_] != '\n') {
+                return fail(line_, "unexpected text after the closing quote");
+            }
+        } else if (auto st = unquoted(blank_before, value); !st) {
+            return st;
+        }
+        store(std::move(key), std::move(value));
+        return Status::ok();
+    }
+
+    Status single_quoted(std::size_t entry_line, std::string& value) {
+        const auto close = s_.find('\'', i_ + 1);
+        if (close == std::string_view::npos) {
+            return fail(entry_line, "unterminated single-quoted value");
+        }
+        value.assign(s_.substr(i_ + 1, close - i_ - 1));
+        for (const char c : value)
+            line_ += c == '\n' ? 1 : 0;
+        i_ = close + 1;
+        return Status::ok();
+    }
+
+    Status double_quoted(std::size_t entry_line, std::string& value) {
+        ++i_;
+        for (;;) {
+            if (at_end())
+                return fail(entry_line, "unterminated double-quoted value");
+            const char c = s_[i_];
+            if (c == '"') {
+                ++i_;
+                return Status::ok();
+            }
+            if (c == '\\' && i_ + 1 < s_.size()) {
+                const char n = s_[i_ + 1];
+                switch (n) {
+                    case 'n':
+                        value += '\n';
+                        break;
+                    case 'r':
+                        value += '\r';
+                        break;
+                    case 't':
+                        value += '\t';
+                        break;
+                    case '"':
+                    case '\\':
+                    case '$':
+                        value += n;
+                        break;
+                    default:
+                        value += c;
+                        value += n;
+                        if (n == '\n')
+                            ++line_;
+                }
+                i_ += 2;
+                continue;
+            }
+            if (c == '$' && peek(1) == '{') {
+                if (!expand_braced(s_, i_, value))
+                    return fail(line_, "malformed ${...} reference");
+                continue;
+            }
+            if (c == '\n')
+                ++line_;
+            value += c;
+            ++i_;
+        }
+    }
+
+    Status unquoted(bool blank_before, std::string& value) {
+        const std::size_t start = i_;
+        skip_to_eol();
+        std::string_view raw = s_.substr(start, i_ - start);
+        for (std::size_t k = 0; k < raw.size(); ++k) {
+            if (raw[k] == '#' && (k == 0 ? blank_before : is_blank(raw[k - 1]))) {
+                raw = raw.substr(0, k);
+                break;
+            }
+        }
+        raw = text::trim(raw);
+        for (std::size_t k = 0; k < raw.size();) {
+            if (raw[k] == '$' && k + 1 < raw.size() && raw[k + 1] == '{') {
+                if (!expand_braced(raw, k, value))
+                    return fail(line_, "malformed ${...} reference");
+            } else if (raw[k] == '$' && k + 1 < raw.size() && is_name_start(raw[k + 1])) {
+                std::size_t e = k + 1;
+                while (e < raw.size() && is_name_char(raw[e]))
+                    ++e;
+                if (auto v = lookup(std::string(raw.substr(k + 1, e - k - 1))))
+                    value += *v;
+                k = e;
+            } else {
+                value += raw[k++];
+            }
+        }
+        return Status::ok();
+    }
+
+    void store(std::string key, std::string value) {
+        if (auto it = index_.find(key); it != index_.end()) {
+            out_[it->second].second = std::move(value);
+            return;
+        }
+        index_.emplace(key, out_.size());
+        out_.emplace_back(std::move(key), std::move(value));
+    }
+
+    std::string_view s_;
+    const EnvLookup& env_;
+    std::size_t i_ = 0;
+    std::size_t line_ = 1;
+    Pairs out_;
+    std::map<std::string, std::size_t> index_;
+};
+
+}  // namespace
+
+Result<Pairs> parse_dotenv(std::string_view text, const EnvLookup& env) {
+    const std::string normalized = normalize(text);
+    return Parser(normalized, env).run();
+}
+
+Result<Pairs> parse_dotenv(std::string_view text) {
+    return parse_dotenv(text, process_env());
+}
+
+std::string load_project_dotenv(const std::string& project_dir) {
+    const std::string path = (std::filesystem::path(project_dir) / ".env").string();
+    std::string content;
+    if (const auto ec = text::read_file(path, content)) {
+        if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
+            return "";
+        }
+        return fmt::format(
+            "WARNING: {} could not be read ({}), so none of its values were applied.", path,
+            ec.message());
+    }
+    const auto parsed = parse_dotenv(content);
+    if (!parsed) {
+        return fmt::format(
+            "WARNING: {} could not be parsed, so none of its values were applied.\n"
+            "Every line must be KEY=VALUE, a # comment, or blank.",
+            path);
+    }
+    for (const auto& [key, value] : parsed.value())
+        ::setenv(key.c_str(), value.c_str(), 0);
+    return "";
+}
+
+}  // namespace pgmi::config
