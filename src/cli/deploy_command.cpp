@@ -70,7 +70,7 @@ int run(const DeployArgs& args) {
     }
     auto yaml = config::load_project_config(args.project);
     if (!yaml)
-        return fail(yaml.error(), redact);
+        return fail(as_config_error(yaml.error()), redact);
 
     std::optional<ephemeral::Server> server;
     conn::ResolvedConnection resolved;
@@ -113,7 +113,7 @@ int run(const DeployArgs& args) {
     auto params = config::merge_params(
         {.yaml = yaml->params, .files = args.params_files, .flags = args.params});
     if (!params)
-        return fail(params.error(), redact);
+        return fail(as_config_error(params.error()), redact);
 
     std::chrono::nanoseconds timeout = std::chrono::minutes(3);
     std::optional<std::string> timeout_text = args.timeout ? args.timeout : yaml->timeout;

@@ -106,7 +106,7 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
     out.verbose(fmt::format("Scanning {}", options.project_dir.string()));
     auto project = project::scan(options.project_dir, {.max_file_size = options.max_file_size});
     if (!project) {
-        outcome.error = project.error();
+        outcome.error = project.error().wrapped("file scanning failed");
         return done();
     }
     out.verbose(fmt::format("Found {} files to load", project->scanned_files));
