@@ -15,6 +15,7 @@
 #include "deploy/deployer.hpp"
 #include "ephemeral/server.hpp"
 #include "report/human.hpp"
+#include "report/json.hpp"
 #include "ui/terminal.hpp"
 
 namespace pgmi::cli {
@@ -32,6 +33,7 @@ struct DeployArgs {
     std::string compat;
     bool ephemeral = false;
     bool verbose = false;
+    bool json = false;
 };
 
 void write_stderr(std::string_view text) {
@@ -45,21 +47,26 @@ void line(std::string_view text) {
     write_stderr(s);
 }
 
+// Set once per run: --json replaces the summary line with one document on stdout.
+bool g_json = false;
+
 int fail(const Error& error, const report::Redactor& redact) {
     write_stderr(report::error_block(error, redact));
+    if (g_json)
+        std::fputs(report::json_envelope(error, redact).c_str(), stdout);
     return exit_code(error.kind);
 }
 
 /// config/ returns bare messages; the CLI names the category, as every configuration error does.
 Error as_config_error(Error error) {
-    if (error.kind == ErrorKind::Config &&
-        error.message.rfind("invalid configuration", 0) != 0) {
+    if (error.kind == ErrorKind::Config && error.message.rfind("invalid configuration", 0) != 0) {
         error.message = "invalid configuration: " + error.message;
     }
     return error;
 }
 
 int run(const DeployArgs& args) {
+    g_json = args.json;
     const EnvLookup env = process_env();
     const ui::Terminal term = ui::Terminal::detect(env);
     report::Redactor redact;
@@ -168,7 +175,11 @@ int run(const DeployArgs& args) {
 
     ScopedSignalHandlers signals;
     report::Outcome outcome = deploy::run_deploy(options, out);
-    write_stderr(report::summary_line(outcome, term));
+    if (args.json) {
+        std::fputs(report::json_envelope(outcome, redact).c_str(), stdout);
+    } else {
+        write_stderr(report::summary_line(outcome, term));
+    }
     write_stderr(report::error_block(outcome, redact));
     return outcome.exit_code();
 }
@@ -210,6 +221,8 @@ void add_deploy_command(CLI::App& app, int& result) {
     cmd->add_flag("--ephemeral", args->ephemeral,
                   "Deploy into a throwaway local PostgreSQL, report, and remove it");
     cmd->add_flag("-v,--verbose", args->verbose, "Explain every step on stderr");
+    cmd->add_flag("--json", args->json,
+                  "Print one JSON document describing the outcome on stdout (and nothing else)");
     cmd->callback([args, &result] {
         if (args->project.empty()) {
             throw CLI::ValidationError(

@@ -7,6 +7,7 @@
 #include "conn/connector.hpp"
 #include "deploy/executor.hpp"
 #include "deploy/lock.hpp"
+#include "deploy/pooler.hpp"
 #include "deploy/target.hpp"
 #include "deploy/watchdog.hpp"
 #include "project/scanner.hpp"
@@ -126,6 +127,11 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
                                {.progress = out.progress, .verbose = out.verbose});
     if (!session) {
         outcome.error = session.error();
+        return done();
+    }
+    if (Status s = refuse_transaction_pooler(*session, **connector, options.connection, deadline);
+        !s) {
+        outcome.error = s.error();
         return done();
     }
     out.progress("Preparing session: scanning files, loading parameters");

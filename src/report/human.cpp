@@ -54,10 +54,11 @@ std::string error_block(const Outcome& o, const Redactor& redact) {
     std::string out;
     if (o.location) {
         // Compiler style first, so editors and CI annotators can jump to it.
-        const std::string where = o.failed_file ? *o.failed_file : std::string("deploy.sql");
+        const std::string where =
+            o.failed_file && o.location_in_file ? *o.failed_file : std::string("deploy.sql");
         out += fmt::format("{}:{}:{}: ", where, o.location->line, o.location->column);
     } else if (o.failed_file) {
-        out += *o.failed_file + ": ";
+        out += redact(*o.failed_file) + ": ";
     }
     out += "pgmi: error: " + redact(o.error->message) + "\n";
     if (o.error->server)

@@ -22,6 +22,7 @@ struct Outcome {
     std::optional<size_t> failed_unit;  // 0-based
     std::optional<std::string> failed_file;
     std::optional<script::Location> location;
+    bool location_in_file = false;  // location is inside failed_file, not deploy.sql
     bool script_expanded = false;
     std::optional<Error> error;
 

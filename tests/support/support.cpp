@@ -73,12 +73,21 @@ std::vector<std::string> query(const std::string& db, const std::string& sql) {
     return out;
 }
 
-RunResult run_program(const std::vector<std::string>& argv, const RunOptions& options) {
-    RunResult result;
+namespace {
+
+struct Child {
+    pid_t pid = -1;
+    int out = -1;
+    int err = -1;
+};
+
+/// Forks and execs `argv` with stdin fed from `options.stdin_data` (then closed).
+Child start_child(const std::vector<std::string>& argv, const RunOptions& options) {
+    Child child;
     int out_pipe[2], err_pipe[2], in_pipe[2];
     if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0 || pipe(in_pipe) != 0) {
         ADD_FAILURE() << "pipe: " << std::strerror(errno);
-        return result;
+        return child;
     }
     pid_t pid = fork();
     if (pid == 0) {
@@ -126,10 +135,17 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
         (void)ignored;
     }
     close(in_pipe[1]);
+    child.pid = pid;
+    child.out = out_pipe[0];
+    child.err = err_pipe[0];
+    return child;
+}
 
-    auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
-    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+/// Reads both pipes to EOF (or the timeout, then kills), reaps the child.
+RunResult collect(const Child& child, int timeout_seconds) {
+    RunResult result;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    pollfd fds[2] = {{child.out, POLLIN, 0}, {child.err, POLLIN, 0}};
     int open_fds = 2;
     char buf[65536];
     while (open_fds > 0) {
@@ -137,8 +153,8 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
                                       deadline - std::chrono::steady_clock::now())
                                       .count());
         if (ms <= 0) {
-            kill(pid, SIGKILL);
-            ADD_FAILURE() << "process timed out: " << argv[0];
+            kill(child.pid, SIGKILL);
+            ADD_FAILURE() << "process timed out";
             break;
         }
         if (poll(fds, 2, ms) < 0) {
@@ -164,13 +180,54 @@ RunResult run_program(const std::vector<std::string>& argv, const RunOptions& op
             close(f.fd);
     }
     int status = 0;
-    waitpid(pid, &status, 0);
+    waitpid(child.pid, &status, 0);
     if (WIFEXITED(status)) {
         result.exit_code = WEXITSTATUS(status);
     } else if (WIFSIGNALED(status)) {
         result.exit_code = 128 + WTERMSIG(status);
     }
     return result;
+}
+
+}  // namespace
+
+RunResult run_program(const std::vector<std::string>& argv, const RunOptions& options) {
+    Child child = start_child(argv, options);
+    if (child.pid < 0)
+        return {};
+    return collect(child, options.timeout_seconds);
+}
+
+Process::Process(const std::vector<std::string>& argv, const RunOptions& options)
+    : timeout_seconds_(options.timeout_seconds) {
+    Child child = start_child(argv, options);
+    pid_ = child.pid;
+    out_fd_ = child.out;
+    err_fd_ = child.err;
+}
+
+Process::~Process() {
+    if (!waited_ && pid_ > 0) {
+        kill(pid_, SIGKILL);
+        (void)wait();
+    }
+}
+
+void Process::signal(int sig) const {
+    if (pid_ > 0)
+        kill(pid_, sig);
+}
+
+RunResult Process::wait() {
+    waited_ = true;
+    return collect(Child{pid_, out_fd_, err_fd_}, timeout_seconds_);
+}
+
+std::unique_ptr<Process> spawn_pgmi(const std::vector<std::string>& args,
+                                    const RunOptions& options) {
+    std::vector<std::string> argv = {PGMI_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return std::make_unique<Process>(argv, options);
 }
 
 RunResult run_pgmi(const std::vector<std::string>& args, const RunOptions& options) {

@@ -2,8 +2,11 @@
 // child process, and temporary project directories.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +47,30 @@ RunResult run_pgmi(const std::vector<std::string>& args, const RunOptions& optio
 
 /// Runs any program (no shell) the same way.
 RunResult run_program(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+/// A program running in the background with captured stdout/stderr (for signal tests).
+class Process {
+  public:
+    Process(const std::vector<std::string>& argv, const RunOptions& options = {});
+    ~Process();  // kills the process if still running
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+    pid_t pid() const { return pid_; }
+    void signal(int sig) const;
+    /// Waits for exit (up to options.timeout_seconds) and returns what it printed.
+    RunResult wait();
+
+  private:
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    int err_fd_ = -1;
+    int timeout_seconds_ = 120;
+    bool waited_ = false;
+};
+
+/// Starts the pgmi binary in the background.
+std::unique_ptr<Process> spawn_pgmi(const std::vector<std::string>& args,
+                                    const RunOptions& options = {});
 
 /// A temporary directory removed at destruction.
 class TempDir {
