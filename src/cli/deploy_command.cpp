@@ -16,6 +16,7 @@
 #include "ephemeral/server.hpp"
 #include "report/human.hpp"
 #include "report/json.hpp"
+#include "report/progress.hpp"
 #include "ui/terminal.hpp"
 
 namespace pgmi::cli {
@@ -160,21 +161,29 @@ int run(const DeployArgs& args) {
                                   .verbose = args.verbose,
                                   .max_file_size = max_file_size};
     const auto started = std::chrono::steady_clock::now();
-    deploy::DeployOutput out{
-        .progress = [](std::string_view s) { line(s); },
-        .verbose =
-            [&](std::string_view s) {
-                if (args.verbose)
-                    line(fmt::format("[VERBOSE] {}", s));
-            },
-        .notice =
-            [&](const ServerError& n) {
-                write_stderr(report::notice_text(n, args.verbose, started));
-            },
-    };
-
-    ScopedSignalHandlers signals;
-    report::Outcome outcome = deploy::run_deploy(options, out);
+    report::Outcome outcome;
+    {
+        // The live line only where a person watches: a terminal, not CI.
+        report::ProgressLine progress(term.stderr_tty && !non_empty(env, "CI"));
+        auto say = [&progress](std::string text) {
+            text += '\n';
+            progress.print(text);
+        };
+        deploy::DeployOutput out{
+            .progress = [&](std::string_view s) { say(std::string(s)); },
+            .verbose =
+                [&](std::string_view s) {
+                    if (args.verbose) say(fmt::format("[VERBOSE] {}", s));
+                },
+            .notice =
+                [&](const ServerError& n) {
+                    progress.print(report::notice_text(n, args.verbose, started));
+                },
+            .unit = [&](size_t k, size_t n) { progress.unit(k, n); },
+        };
+        ScopedSignalHandlers signals;
+        outcome = deploy::run_deploy(options, out);
+    }
     if (args.json) {
         std::fputs(report::json_envelope(outcome, redact).c_str(), stdout);
     } else {

@@ -18,7 +18,8 @@ std::optional<std::string> failed_file_of(const ServerError& error) {
 }
 
 Execution execute_units(pg::Connection& conn, std::string_view script,
-                        const std::vector<script::Unit>& units, const Watchdog& watchdog) {
+                        const std::vector<script::Unit>& units, const Watchdog& watchdog,
+                        const std::function<void(size_t)>& on_unit) {
     Execution ex;
     ex.units = units.size();
     for (size_t i = 0; i < units.size(); ++i) {
@@ -27,6 +28,7 @@ Execution execute_units(pg::Connection& conn, std::string_view script,
             ex.error = watchdog.stop_error(make_error(ErrorKind::Execution, "stopped"));
             return ex;
         }
+        if (on_unit) on_unit(i);
         const script::Unit& unit = units[i];
         auto r = conn.exec(unit.text);
         if (!r) {

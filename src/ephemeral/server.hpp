@@ -5,11 +5,29 @@
 // As root, the server runs as the unprivileged `postgres` user (PostgreSQL refuses root). The
 // server is always stopped and its directory removed: by the destructor, and by a SIGINT/SIGTERM
 // handler for servers still running when the process is interrupted.
+//
+// How the cleanup works (server.cpp):
+//  * Every server is in a process-wide registry from mkdtemp until its destructor. Children
+//    (initdb, postgres) are forked by one helper thread that lives as long as the process; each
+//    child gets its own process group (a terminal's Ctrl-C reaches only us, never the server)
+//    and PR_SET_PDEATHSIG=SIGQUIT, so even a SIGKILLed owner takes its postgres down (only the
+//    directory is then left behind).
+//  * While at least one server is registered, SIGINT and SIGTERM are caught, but only where the
+//    disposition was the default: the handler just writes the signal number to a self-pipe.
+//    The helper thread wakes up, stops all servers (SIGQUIT, then SIGKILL), removes their
+//    directories, restores the default disposition and re-sends the signal, so the process still
+//    dies of it. An ignored signal stays ignored; a handler the program installed earlier is
+//    chained to instead (the program then unwinds, and the destructors / the atexit hook stop
+//    the servers); a handler installed later replaces ours.
+//  * An atexit hook stops whatever is still registered when the process exits normally.
+//  * A child created by fork() without exec forgets its parent's servers (pthread_atfork) and
+//    never stops them.
 #pragma once
 
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pg/connection.hpp"
@@ -18,9 +36,9 @@
 namespace pgmi::ephemeral {
 
 struct Options {
-    bool tcp = true;                     // also listen on 127.0.0.1 (port chosen free)
+    bool tcp = true;                    // also listen on 127.0.0.1 (port chosen free)
     std::vector<std::string> settings;  // extra "name=value" postgresql.conf lines
-    std::string hba;                     // pg_hba.conf content; empty = trust on socket + loopback
+    std::string hba;                    // pg_hba.conf content; empty = trust on socket + loopback
     std::string superuser = "postgres";
 };
 
@@ -29,7 +47,7 @@ struct Options {
 Result<std::filesystem::path> find_bindir();
 
 class Server {
-public:
+  public:
     static Result<Server> start(const Options& options = {});
 
     Server(Server&&) noexcept;
@@ -46,14 +64,23 @@ public:
     /// A postgresql:// URI over the Unix socket (host is the socket directory, percent-encoded).
     std::string uri(const std::string& dbname = "postgres") const;
 
-    /// Rewrites pg_hba.conf / adds settings and reloads (SIGHUP), for tests of auth and TLS.
+    /// Rewrites pg_hba.conf (empty = the default trust rules) and appends `settings` lines to
+    /// postgresql.conf, checks both (pg_hba_file_rules, pg_file_settings; errors are
+    /// ErrorKind::Config), then reloads (SIGHUP) and waits until the reload took effect. For
+    /// tests of auth and TLS; settings that need a restart take effect at restart().
     Status reload_with(const std::string& hba, const std::vector<std::string>& settings = {});
-    /// Stops the server now (idempotent). Restart with restart().
+    /// Writes a file under the data directory (e.g. "server.key" for TLS tests), owned by the
+    /// server's user with `mode`, and returns its path.
+    Result<std::filesystem::path> write_file(const std::string& name, std::string_view content,
+                                             unsigned mode = 0600) const;
+    /// Stops the server now (fast shutdown; idempotent). The directory stays for restart().
     void stop();
+    /// Stops the server if it runs and starts it again on the same data directory and port.
     Status restart();
 
-private:
-    struct State;
+    struct State;  // implementation detail (server.cpp)
+
+  private:
     explicit Server(std::unique_ptr<State> state);
     std::unique_ptr<State> state_;
 };
