@@ -23,7 +23,7 @@ struct DeployOptions {
     std::string compat;                   // --compat, "" = latest
     std::chrono::nanoseconds timeout{0};  // 0 = none
     bool verbose = false;
-    size_t max_file_size = 10 * 1024 * 1024;
+    size_t max_file_size = size_t{10} * 1024 * 1024;
 };
 
 /// Where the deploy speaks. Every callback writes to stderr in the CLI.
