@@ -140,3 +140,187 @@ BEGIN
     RETURN r;
 END
 $fn$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Test framework (session-api §4). A test is a non-fixture SQL file under __test__/__tests__; a
+-- directory's fixture (_setup.sql/_setup.psql) runs before its tests and its subdirectories, and
+-- is undone by rolling back to the directory's savepoint.
+
+-- Returns the pattern after checking it compiles as a PostgreSQL regular expression (NULL: none).
+CREATE OR REPLACE FUNCTION pg_temp.pgmi_validate_pattern(p_pattern text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $fn$
+BEGIN
+    IF p_pattern IS NULL THEN
+        RETURN NULL;
+    END IF;
+    PERFORM '' ~ p_pattern;
+    RETURN p_pattern;
+EXCEPTION WHEN invalid_regular_expression THEN
+    RAISE EXCEPTION 'Invalid regex pattern: %', p_pattern
+        USING DETAIL = SQLERRM,
+              HINT = 'Pattern must be a valid PostgreSQL POSIX regular expression';
+END
+$fn$;
+
+-- True when the directory or any directory below it (through parent_path) holds a test whose
+-- path matches the pattern (NULL: any test). Fixtures alone do not count.
+CREATE OR REPLACE FUNCTION pg_temp.pgmi_has_tests(p_directory text, p_pattern text DEFAULT NULL)
+RETURNS boolean LANGUAGE sql STABLE AS $fn$
+    WITH RECURSIVE subtree(path) AS (
+        SELECT d.path FROM pg_temp._pgmi_test_directory d WHERE d.path = p_directory
+        UNION
+        SELECT c.path
+        FROM pg_temp._pgmi_test_directory c
+        JOIN subtree s ON c.parent_path = s.path
+    )
+    SELECT EXISTS (
+        SELECT 1
+        FROM pg_temp._pgmi_test_source t
+        JOIN subtree s ON t.directory = s.path
+        WHERE NOT t.is_fixture
+          AND (p_pattern IS NULL OR t.path ~ (SELECT pg_temp.pgmi_validate_pattern(p_pattern))))
+$fn$;
+
+-- The steps a test run takes, depth first: for each directory with a matching test below it, its
+-- fixture(s), its matching tests by file name, its subdirectories by path, then its teardown.
+-- Every comparison is byte order (COLLATE "C"): each step sorts by the array of its ancestors'
+-- paths, each preceded by '2', then '0' + name for a fixture, '1' + name for a test, '3' for the
+-- teardown; so a directory's own steps surround its subdirectories', whatever the collation.
+CREATE OR REPLACE FUNCTION pg_temp.pgmi_test_plan(p_pattern text DEFAULT NULL)
+RETURNS TABLE (ordinal integer, step_type text, script_path text, directory text, depth integer)
+LANGUAGE plpgsql STABLE AS $fn$
+#variable_conflict use_column
+DECLARE
+    v_pattern text;
+BEGIN
+    -- The pattern is checked only when there is something to match it against, and before any
+    -- comparison uses it (so a bad pattern gives one clear error, not a regex engine message).
+    IF NOT EXISTS (SELECT 1 FROM pg_temp._pgmi_test_directory) THEN
+        RETURN;
+    END IF;
+    v_pattern := pg_temp.pgmi_validate_pattern(p_pattern);
+    RETURN QUERY
+    WITH RECURSIVE relevant AS (
+        SELECT d.path, d.parent_path, d.depth
+        FROM pg_temp._pgmi_test_directory d
+        WHERE pg_temp.pgmi_has_tests(d.path, v_pattern)
+    ), walk (path, depth, sort_key) AS (
+        SELECT r.path, r.depth, ARRAY['2', r.path]
+        FROM relevant r
+        WHERE r.parent_path IS NULL
+           OR NOT EXISTS (SELECT 1 FROM relevant p WHERE p.path = r.parent_path)
+        UNION ALL
+        SELECT c.path, c.depth, w.sort_key || ARRAY['2', c.path]
+        FROM walk w
+        JOIN relevant c ON c.parent_path = w.path
+    ), steps (sort_key, step_type, script_path, directory, depth) AS (
+        SELECT w.sort_key || ARRAY['0', t.filename, t.path], 'fixture', t.path, w.path, w.depth
+        FROM walk w
+        JOIN pg_temp._pgmi_test_source t ON t.directory = w.path AND t.is_fixture
+        UNION ALL
+        SELECT w.sort_key || ARRAY['1', t.filename, t.path], 'test', t.path, w.path, w.depth
+        FROM walk w
+        JOIN pg_temp._pgmi_test_source t ON t.directory = w.path AND NOT t.is_fixture
+        WHERE v_pattern IS NULL OR t.path ~ v_pattern
+        UNION ALL
+        SELECT w.sort_key || ARRAY['3'], 'teardown', NULL, w.path, w.depth
+        FROM walk w
+    )
+    SELECT (row_number() OVER (ORDER BY s.sort_key COLLATE "C"))::integer,
+           s.step_type, s.script_path, s.directory, s.depth
+    FROM steps s
+    ORDER BY s.sort_key COLLATE "C";
+END
+$fn$;
+
+-- Runs one stored test or fixture. Its content is EXECUTEd behind a marker comment naming the
+-- path (hex of its UTF-8 bytes), so pgmi can tell which file failed whatever the error. An error
+-- is re-raised as "Failed in <path>: <message>" with the original SQLSTATE, DETAIL and HINT --
+-- except an error PostgreSQL positions inside the file's own text (a syntax error, an unknown
+-- table or column): plpgsql cannot read that position, so that error is re-raised unchanged
+-- (its internal query is the marker plus the content); pgmi names the file from the marker and
+-- reports the line inside it.
+CREATE OR REPLACE FUNCTION pg_temp.pgmi_run_test_source(p_path text) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_content text;
+    v_marker  text;
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+    v_context text;
+BEGIN
+    SELECT t.content INTO v_content FROM pg_temp._pgmi_test_source t WHERE t.path = p_path;
+    IF v_content IS NULL THEN
+        RAISE EXCEPTION 'Failed in %: query string argument of EXECUTE is null', p_path
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'No test file has this path; see pg_temp.pgmi_test_source_view.';
+    END IF;
+    v_marker := '/*pgmi-test:' || encode(convert_to(p_path, 'UTF8'), 'hex') || '*/';
+    BEGIN
+        EXECUTE v_marker || v_content;
+    EXCEPTION WHEN OTHERS OR assert_failure THEN
+        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
+            v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT,
+            v_context = PG_EXCEPTION_CONTEXT;
+        -- PostgreSQL names the executed text in CONTEXT unless it positioned the error in it.
+        IF strpos(v_context, v_marker) = 0 THEN
+            RAISE;
+        END IF;
+        v_message := format('Failed in %s: %s', p_path, v_message);
+        -- RAISE cannot take a NULL option, and an empty one would still be sent.
+        IF v_detail <> '' AND v_hint <> '' THEN
+            RAISE EXCEPTION USING MESSAGE = v_message, ERRCODE = v_state, DETAIL = v_detail,
+                HINT = v_hint;
+        ELSIF v_detail <> '' THEN
+            RAISE EXCEPTION USING MESSAGE = v_message, ERRCODE = v_state, DETAIL = v_detail;
+        ELSIF v_hint <> '' THEN
+            RAISE EXCEPTION USING MESSAGE = v_message, ERRCODE = v_state, HINT = v_hint;
+        END IF;
+        RAISE EXCEPTION USING MESSAGE = v_message, ERRCODE = v_state;
+    END;
+END
+$fn$;
+
+-- The default callback of pgmi_test(): progress as NOTICE, rollbacks and teardowns as DEBUG.
+CREATE OR REPLACE FUNCTION pg_temp.pgmi_test_callback(e pg_temp.pgmi_test_event) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    CASE e.event
+        WHEN 'suite_start' THEN
+            RAISE NOTICE '[pgmi] Test suite started';
+        WHEN 'fixture_start' THEN
+            RAISE NOTICE '[pgmi] Fixture: %', e.path;
+        WHEN 'test_start' THEN
+            RAISE NOTICE '[pgmi] Test: %', e.path;
+        WHEN 'rollback' THEN
+            RAISE DEBUG '[pgmi] Rollback: %', coalesce(e.path, e.directory);
+        WHEN 'teardown_start' THEN
+            RAISE DEBUG '[pgmi] Teardown: %', e.directory;
+        WHEN 'suite_end' THEN
+            RAISE NOTICE '[pgmi] Test suite completed (% steps)', e.ordinal;
+        ELSE
+            NULL;
+    END CASE;
+END
+$fn$;
+
+-- Writes pgmi_test_plan(p_pattern) into <target_schema>.pgmi_test_plan (created when missing,
+-- emptied otherwise), by column name.
+CREATE OR REPLACE FUNCTION pg_temp.pgmi_persist_test_plan(target_schema text,
+                                                          p_pattern text DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF to_regclass(format('%I.pgmi_test_plan', target_schema)) IS NULL THEN
+        EXECUTE format('CREATE TABLE %I.pgmi_test_plan (ordinal integer PRIMARY KEY, '
+                       'step_type text NOT NULL, script_path text, directory text NOT NULL, '
+                       'depth integer NOT NULL)', target_schema);
+    END IF;
+    EXECUTE format('TRUNCATE %I.pgmi_test_plan', target_schema);
+    EXECUTE format('INSERT INTO %I.pgmi_test_plan (ordinal, step_type, script_path, directory, '
+                   'depth) SELECT p.ordinal, p.step_type, p.script_path, p.directory, p.depth '
+                   'FROM pg_temp.pgmi_test_plan($1) p', target_schema)
+        USING p_pattern;
+END
+$fn$;

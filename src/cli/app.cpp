@@ -1,60 +1,463 @@
 #include "cli/app.hpp"
 
-#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <exception>
+#include <memory>
+#include <regex>
 
+#include "cli/completion_command.hpp"
 #include "cli/deploy_command.hpp"
+#include "cli/info_command.hpp"
+#include "cli/init_command.hpp"
+#include "cli/metadata_command.hpp"
+#include "cli/templates_command.hpp"
 #include "cli/version_command.hpp"
+#include "ui/splash.hpp"
+#include "ui/terminal.hpp"
+#include "util/env.hpp"
 
 namespace pgmi::cli {
 
+std::string wrap_text(const std::string& text, std::size_t width) {
+    std::string out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string line = text.substr(start, end - start);
+        if (line.empty() || line.front() == ' ' || line.size() <= width) {
+            out += line;
+        } else {
+            std::size_t col = 0;
+            std::size_t pos = 0;
+            while (pos < line.size()) {
+                std::size_t next = line.find(' ', pos);
+                if (next == std::string::npos)
+                    next = line.size();
+                const std::string word = line.substr(pos, next - pos);
+                if (col > 0 && col + 1 + word.size() > width) {
+                    out += '\n';
+                    col = 0;
+                } else if (col > 0) {
+                    out += ' ';
+                    ++col;
+                }
+                out += word;
+                col += word.size();
+                pos = next + 1;
+            }
+        }
+        if (end < text.size())
+            out += '\n';
+        start = end + 1;
+    }
+    return out;
+}
+
 namespace {
+
+constexpr std::string_view kRootDescription =
+    "pgmi: programmable PostgreSQL deployments, controlled entirely by SQL.\n\n"
+    "pgmi connects once, loads every file of your project into session temp tables "
+    "(pg_temp.pgmi_source_view, pgmi_plan_view, pgmi_parameter_view, ...) and runs your "
+    "deploy.sql, which decides what to execute, in which order and inside which transactions. "
+    "pgmi owns the infrastructure: connections, parameters, safety, reporting and exit codes.";
+
+constexpr std::string_view kRootExamples =
+    "Examples:\n"
+    "  pgmi init demo                       # scaffold a project (migrations, tests, deploy.sql)\n"
+    "  pgmi deploy ./demo --ephemeral       # deploy it to a throwaway local PostgreSQL\n"
+    "  pgmi deploy ./demo -d mydb           # deploy it to your server\n"
+    "  pgmi templates list                  # the project templates\n";
+
+void write(FILE* stream, std::string_view s) {
+    std::fwrite(s.data(), 1, s.size(), stream);
+    std::fflush(stream);
+}
 
 int usage_error(const std::string& message) {
     std::string m = message;
     if (m.rfind("usage error: ", 0) != 0)
         m = "usage error: " + m;
-    std::fprintf(stderr, "pgmi: error: %s\n", m.c_str());
+    write(stderr, fmt::format("pgmi: error: {}\n", m));
     return 2;
+}
+
+bool visible(const CLI::App* app) {
+    return !app->get_group().empty();
+}
+
+std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
+    auto subs = app.get_subcommands([](const CLI::App* s) { return visible(s); });
+    std::sort(subs.begin(), subs.end(),
+              [](const CLI::App* a, const CLI::App* b) { return a->get_name() < b->get_name(); });
+    return subs;
+}
+
+const CLI::App* find_visible(const CLI::App& app, std::string_view name) {
+    for (const CLI::App* s : visible_subcommands(app)) {
+        if (s->get_name() == name)
+            return s;
+    }
+    return nullptr;
+}
+
+std::string command_path(const CLI::App& app) {
+    std::string path;
+    for (const CLI::App* a = &app; a != nullptr; a = a->get_parent())
+        path = path.empty() ? a->get_name() : a->get_name() + " " + path;
+    return path;
+}
+
+std::string first_line(const std::string& s) {
+    return s.substr(0, s.find('\n'));
+}
+
+std::string positional_label(const CLI::Option& o) {
+    const std::string type = o.get_type_name();
+    if (!type.empty() &&
+        (type.front() == '<' || type.front() == '[' || type.find('|') != std::string::npos))
+        return type;
+    if (o.get_name() == "project_path" || o.get_required())
+        return "<" + o.get_name() + ">";
+    return "[" + o.get_name() + "]";
+}
+
+std::string value_type(const CLI::Option& o) {
+    if (o.get_expected_max() == 0)  // a flag
+        return "";
+    if (o.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll)
+        return "stringArray";
+    std::string t = o.get_type_name();
+    if (t == "TEXT" || t.empty())
+        return "string";
+    std::transform(t.begin(), t.end(), t.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return t;
+}
+
+// Two columns: the left padded to the widest entry plus three spaces.
+std::string columns(const std::vector<std::pair<std::string, std::string>>& rows,
+                    std::size_t min_width = 0) {
+    std::size_t width = min_width;
+    for (const auto& r : rows)
+        width = std::max(width, r.first.size());
+    // The right column wraps with a hanging indent so lines stay within 100 columns.
+    const std::size_t indent = 2 + width + 3;
+    const std::size_t room = indent + 40 > 100 ? 40 : 100 - indent;
+    std::string out;
+    for (const auto& [left, right] : rows) {
+        out += "  " + left;
+        if (!right.empty()) {
+            std::string text = wrap_text(right, room);
+            std::string padded;
+            for (const char c : text) {
+                padded += c;
+                if (c == '\n')
+                    padded += std::string(indent, ' ');
+            }
+            out += std::string(width - left.size() + 3, ' ') + padded;
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+std::string examples_of(const CLI::App& cmd) {
+    std::string footer = cmd.get_footer();
+    const std::size_t at = footer.find("Examples:\n");
+    if (at == std::string::npos)
+        return "";
+    std::string ex = footer.substr(at + 10);
+    while (!ex.empty() && ex.back() == '\n')
+        ex.pop_back();
+    return ex + "\n";
+}
+
+int help_command(const CLI::App& root, const std::vector<std::string>& words) {
+    const CLI::App* target = &root;
+    std::vector<std::string> topic;
+    bool unknown = false;
+    bool help_flag = false;
+    for (const auto& w : words) {
+        help_flag = help_flag || w == "--help";
+        if (!w.empty() && w[0] == '-')
+            continue;
+        topic.push_back(w);
+        if (unknown)
+            continue;
+        if (const CLI::App* sub = find_visible(*target, w)) {
+            target = sub;
+        } else {
+            unknown = true;
+        }
+    }
+    if (unknown) {
+        std::string list;
+        for (const auto& t : topic)
+            list += (list.empty() ? "`" : " `") + t + "`";
+        write(stderr, fmt::format("Unknown help topic [{}]\n", list));
+        write(stderr, render_help(root, false));
+        return 0;
+    }
+    if (topic.empty() && help_flag) {  // `pgmi help --help`: the help of help itself
+        if (const CLI::App* self = find_visible(root, "help"))
+            target = self;
+    }
+    write(stdout, render_help(*target));
+    return 0;
+}
+
+// "pgmi frob": the root takes no arguments, so any word that is not a command is a mistake.
+int unknown_command(const CLI::App& root, const std::string& word) {
+    std::vector<std::string> names;
+    for (const CLI::App* s : visible_subcommands(root))
+        names.push_back(s->get_name());
+    std::string message = fmt::format("unknown command \"{}\" for \"pgmi\"", word);
+    const auto close = suggestions(word, names);
+    if (!close.empty()) {
+        message += "\n\nDid you mean this?\n";
+        for (const auto& s : close)
+            message += "\t" + s + "\n";
+    }
+    while (!message.empty() && message.back() == '\n')
+        message.pop_back();
+    return usage_error(message);
+}
+
+// Extra words or flags a command did not expect, in cobra's words.
+int extras_error(const CLI::App& root) {
+    const CLI::App* target = &root;
+    while (!target->get_subcommands().empty())
+        target = target->get_subcommands().front();
+    const std::vector<std::string> extras = target->remaining();
+    if (extras.empty())
+        return usage_error("unexpected arguments");
+    for (const auto& e : extras) {
+        if (e.size() > 1 && e[0] == '-')
+            return usage_error(fmt::format("unknown flag: {}", e.substr(0, e.find('='))));
+    }
+    const auto positionals =
+        target->get_options([](const CLI::Option* o) { return o->get_positional(); });
+    if (positionals.empty()) {
+        return usage_error(fmt::format("unknown command \"{}\" for \"{}\"", extras.front(),
+                                       command_path(*target)));
+    }
+    return usage_error(fmt::format("accepts at most {} arg(s), received {}", positionals.size(),
+                                   positionals.size() + extras.size()));
+}
+
+// CLI11's wording of flag value errors, in the words of the rest of pgmi.
+std::string parse_error_message(const std::string& what) {
+    static const std::regex conversion("Could not convert: (\\S+) = (.*)");
+    static const std::regex missing("(-\\S+): [0-9]+ required \\S+ missing");
+    std::smatch m;
+    if (std::regex_match(what, m, conversion)) {
+        return fmt::format("invalid argument \"{}\" for \"{}\" flag", m[2].str(), m[1].str());
+    }
+    if (std::regex_match(what, m, missing))
+        return "flag needs an argument: " + m[1].str();
+    return what;
+}
+
+void set_help_flags(CLI::App& app) {
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        sub->set_help_flag("--help", "Show help for " + sub->get_name());
+        set_help_flags(*sub);
+    }
 }
 
 }  // namespace
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                              std::tolower(static_cast<unsigned char>(b[j - 1]));
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::vector<std::string> suggestions(std::string_view typed,
+                                     const std::vector<std::string>& candidates) {
+    std::vector<std::pair<std::size_t, std::string>> scored;
+    std::string lower(typed);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const auto& c : candidates) {
+        const std::size_t d = edit_distance(typed, c);
+        const bool prefix = !lower.empty() && c.rfind(lower, 0) == 0;
+        if (d <= 2 || prefix)
+            scored.emplace_back(prefix ? std::min<std::size_t>(d, 1) : d, c);
+    }
+    std::sort(scored.begin(), scored.end());
+    std::vector<std::string> out;
+    for (auto& s : scored)
+        out.push_back(std::move(s.second));
+    return out;
+}
+
+std::string render_help(const CLI::App& cmd, bool with_description) {
+    const std::string path = command_path(cmd);
+    const auto subs = visible_subcommands(cmd);
+    std::string out;
+    if (with_description) {
+        std::string desc = cmd.get_description();
+        while (!desc.empty() && desc.back() == '\n')
+            desc.pop_back();
+        if (!desc.empty())
+            out += wrap_text(desc, 80) + "\n\n";
+    }
+
+    out += "Usage:\n";
+    if (subs.empty() ||
+        !cmd.get_options([](const CLI::Option* o) { return o->get_positional(); }).empty()) {
+        std::string usage = "  " + path;
+        for (const CLI::Option* o : cmd.get_options([](const CLI::Option* p) {
+                 return p->get_positional() && !p->get_group().empty();
+             }))
+            usage += " " + positional_label(*o);
+        usage += " [flags]";
+        out += usage + "\n";
+    }
+    if (!subs.empty())
+        out += "  " + path + " [command]\n";
+
+    if (const std::string ex = examples_of(cmd); !ex.empty())
+        out += "\nExamples:\n" + ex;
+
+    if (!subs.empty()) {
+        out += "\nAvailable Commands:\n";
+        std::vector<std::pair<std::string, std::string>> rows;
+        for (const CLI::App* s : subs)
+            rows.emplace_back(s->get_name(), first_line(s->get_description()));
+        out += columns(rows, 11);
+    }
+
+    std::vector<std::pair<std::string, std::string>> flags;
+    const CLI::Option* help = cmd.get_help_ptr();
+    for (const CLI::Option* o : cmd.get_options()) {
+        if (!o->nonpositional() || o == help)
+            continue;
+        std::string left;
+        const auto& shorts = o->get_snames();
+        left += shorts.empty() ? "    " : "-" + shorts.front() + ", ";
+        const auto& longs = o->get_lnames();
+        left += longs.empty() ? std::string() : "--" + longs.front();
+        if (const std::string t = value_type(*o); !t.empty())
+            left += " " + t;
+        flags.emplace_back(left, o->get_description());
+    }
+    if (help != nullptr)
+        flags.emplace_back("    --help", help->get_description());
+    if (!flags.empty())
+        out += "\nFlags:\n" + columns(flags);
+
+    if (!subs.empty()) {
+        out += fmt::format("\nUse \"{} [command] --help\" for more information about a command.\n",
+                           path);
+    }
+    return out;
+}
+
 int run(int argc, char** argv) {
-    CLI::App app("pgmi: programmable PostgreSQL deployments, controlled entirely by SQL.", "pgmi");
+    CLI::App app(std::string(kRootDescription), "pgmi");
     // -h is --host on deploy, so help is only --help.
-    app.set_help_flag("--help", "Show help");
-    app.set_version_flag("--version", [] { return version_text(false); });
+    app.set_help_flag("--help", "Show help for pgmi");
+    app.set_version_flag(
+        "--version", [] { return version_text(false); },
+        "Print the version (the first two lines of `pgmi version`)");
+    app.footer(std::string(kRootExamples));
     app.require_subcommand(0, 1);
     app.fallthrough(false);
 
     int result = 0;
+    add_completion_command(app, result);
     add_deploy_command(app, result);
+    add_info_command(app, result);
+    add_init_command(app, result);
+    add_metadata_command(app, result);
+    add_templates_command(app, result);
     add_version_command(app, result);
-    for (CLI::App* sub : app.get_subcommands({}))
-        sub->set_help_flag("--help", "Show help");
+    CLI::App* help = app.add_subcommand("help", "Help about any command");
+    help->description(
+        "Help about any command\n\nShows the help of any command: pgmi help templates describe");
+    help->footer("Examples:\n  pgmi help\n  pgmi help deploy\n  pgmi help templates describe\n");
+    help->allow_extras();
+    // `help` is answered before parsing (see below); the option only documents its usage.
+    auto topic = std::make_shared<std::vector<std::string>>();
+    help->add_option("command", *topic, "The command to explain")->type_name("[command...]");
+    help->callback([topic] {});
+    set_help_flags(app);
+
+    const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + std::max(argc, 1));
+    // Completion requests carry arbitrary words (including flags): answered before parsing.
+    if (!args.empty() && (args[0] == "__complete" || args[0] == "__completeNoDesc")) {
+        write(stdout,
+              complete_output(app, {args.begin() + 1, args.end()}, args[0] == "__complete"));
+        return 0;
+    }
+    if (args.empty()) {
+        const EnvLookup env = process_env();
+        const ui::Terminal term = ui::Terminal::detect(env);
+        if (term.interactive && !non_empty(env, "PGMI_NO_BANNER")) {
+            write(stderr, ui::splash_text(term));
+        } else {
+            write(stdout, render_help(app));
+        }
+        return 0;
+    }
+    // The first word that is not a flag names the command.
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& word = args[i];
+        if (word == "--")
+            break;
+        if (!word.empty() && word[0] == '-')
+            continue;
+        if (word == "help")
+            return help_command(app,
+                                {args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end()});
+        if (find_visible(app, word) == nullptr)
+            return unknown_command(app, word);
+        break;
+    }
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
-        std::fputs(app.help().c_str(), stdout);
+        const CLI::App* target = &app;
+        while (!target->get_subcommands().empty())
+            target = target->get_subcommands().front();
+        write(stdout, render_help(*target));
         return 0;
     } catch (const CLI::CallForVersion& v) {
-        std::fputs(v.what(), stdout);
+        write(stdout, v.what());
         return 0;
+    } catch (const CLI::ExtrasError&) {
+        return extras_error(app);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) {
             return app.exit(e);
         }
-        return usage_error(e.what());
+        return usage_error(parse_error_message(e.what()));
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "pgmi: internal error: %s\n", e.what());
+        write(stderr, fmt::format("pgmi: internal error: {}\n", e.what()));
         return 3;
     }
-    if (app.get_subcommands().empty()) {
-        std::fputs(app.help().c_str(), stdout);
-    }
+    if (app.get_subcommands().empty())
+        write(stdout, render_help(app));
     return result;
 }
 

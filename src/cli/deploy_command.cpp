@@ -33,6 +33,8 @@ struct DeployArgs {
     std::optional<std::string> timeout;
     std::string compat;
     bool ephemeral = false;
+    bool overwrite = false;
+    bool force = false;
     bool verbose = false;
     bool json = false;
 };
@@ -80,6 +82,10 @@ int run(const DeployArgs& args) {
     if (!yaml)
         return fail(as_config_error(yaml.error()), redact);
 
+    if (auto pw = non_empty(env, "PGPASSWORD"))
+        redact.add_secret(*pw);
+    if (auto sp = non_empty(env, "PGSSLPASSWORD"))
+        redact.add_secret(*sp);
     std::optional<ephemeral::Server> server;
     conn::ResolvedConnection resolved;
     if (args.ephemeral) {
@@ -105,18 +111,18 @@ int run(const DeployArgs& args) {
                                     .sslmode = args.sslmode,
                                     .sslcert = args.sslcert,
                                     .sslkey = args.sslkey,
-                                    .sslrootcert = args.sslrootcert};
+                                    .sslrootcert = args.sslrootcert,
+                                    .overwrite = args.overwrite,
+                                    .force = args.force};
         auto r = conn::resolve(flags, env, yaml->connection);
         if (!r)
             return fail(r.error(), redact);
         resolved = std::move(r).value();
     }
-    redact.add_secret(resolved.config.password);
-    redact.add_secret(resolved.config.sslpassword);
-    if (auto pw = non_empty(env, "PGPASSWORD"))
-        redact.add_secret(*pw);
-    if (auto sp = non_empty(env, "PGSSLPASSWORD"))
-        redact.add_secret(*sp);
+    for (const auto& secret : resolved.secrets())
+        redact.add_secret(secret);
+    for (const auto& warning : resolved.warnings)
+        line(redact(warning));
 
     auto params = config::merge_params(
         {.yaml = yaml->params, .files = args.params_files, .flags = args.params});
@@ -229,6 +235,11 @@ void add_deploy_command(CLI::App& app, int& result) {
     cmd->add_option("--compat", args->compat, "Session API version (1)");
     cmd->add_flag("--ephemeral", args->ephemeral,
                   "Deploy into a throwaway local PostgreSQL, report, and remove it");
+    cmd->add_flag("--overwrite", args->overwrite,
+                  "Drop and recreate the target database first (asks for the database name at a "
+                  "terminal)");
+    cmd->add_flag("--force", args->force,
+                  "With --overwrite: no typed confirmation (5 s countdown at a terminal)");
     cmd->add_flag("-v,--verbose", args->verbose, "Explain every step on stderr");
     cmd->add_flag("--json", args->json,
                   "Print one JSON document describing the outcome on stdout (and nothing else)");

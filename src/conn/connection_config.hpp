@@ -1,12 +1,15 @@
 // ConnectionConfig: everything needed to open a connection, resolved from flags, environment,
-// pgmi.yaml and a connection string. Secrets (password, sslpassword) live only here and in the
-// libpq parameters built from it; describe() is the only text rendering and redacts them.
+// pgmi.yaml, a connection string and a service file. Secrets (password, sslpassword, password-file
+// entries) live only here and in the libpq parameters built from it; describe() is the only text
+// rendering and never shows them.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "conn/pgpass.hpp"
 #include "pg/connection.hpp"
 
 namespace pgmi::conn {
@@ -14,23 +17,32 @@ namespace pgmi::conn {
 enum class AuthMethod { Standard, AwsIam, GoogleIam, AzureEntraId };
 
 struct ConnectionConfig {
-    std::string host;      // "" = libpq default (Unix socket)
-    int port = 0;          // 0 = libpq default
-    std::string username;  // "" = libpq default (PGUSER / OS account)
-    std::string password;  // secret; "" = libpq default (PGPASSWORD, password file)
-    std::string database;  // the database named by the source (not necessarily the target)
-    std::string sslmode;   // "" = libpq default
+    std::string host;        // "" = libpq default; several hosts comma-separated (libpq syntax)
+    int port = 0;            // 0 = libpq default
+    std::vector<int> ports;  // several hosts with their own ports (0 = default); else empty
+    std::string username;    // "" = libpq default (PGUSER / OS account)
+    std::string password;    // secret; "" = none given (password file, then no password)
+    std::string database;    // the database named by the source (not necessarily the target)
+    std::string sslmode;     // "" = libpq default
     std::string sslcert, sslkey, sslrootcert;
     std::string sslpassword;  // secret
     std::string app_name = "pgmi";
     int connect_timeout = 0;                               // seconds, 0 = none
+    std::string service;                                   // service=/PGSERVICE, passed to libpq
     std::map<std::string, std::string> additional_params;  // other libpq keywords, passed through
     AuthMethod auth = AuthMethod::Standard;
+    /// The password file as pgmi read it (nullopt: libpq reads it itself, e.g. several hosts).
+    /// When present, pgmi looks the password up per connection and keeps libpq from reading the
+    /// file a second time.
+    std::optional<PasswordFile> password_file;
 
     /// libpq keywords/values for a connection to `dbname` (a real password goes only here).
     pg::ConnParams to_params(const std::string& dbname) const;
-    /// `host:port` for messages.
+    /// `host:port` for messages (`[v6]:port`, a socket directory as is; several joined by ',').
     std::string address() const;
+    /// The first host as libpq would dial it ("localhost" when unset).
+    std::string first_host() const;
+    int first_port() const;
 };
 
 /// Where the deploy goes: the target, and the maintenance database used to create it.
@@ -38,10 +50,22 @@ struct ResolvedConnection {
     ConnectionConfig config;
     std::string target_db;
     std::string maintenance_db;
-    std::vector<std::string> sources;  // "field: source" notes for --verbose
+    /// Field → where its value came from ("--host", "$PGUSER", "pgmi.yaml connection.port",
+    /// "connection string ($DATABASE_URL)", "default", ...). Keys: host, port, user, password,
+    /// target, maintenance, sslmode, sslcert, sslkey, sslrootcert, sslpassword, app_name,
+    /// connect_timeout, service, passfile.
+    std::map<std::string, std::string> sources;
+    std::vector<std::string> notes;     // --verbose only
+    std::vector<std::string> warnings;  // always shown (stderr)
+    bool overwrite = false;             // --overwrite: drop and recreate the target
+    bool force = false;                 // --force: no typed confirmation
+
+    /// Every secret value this run knows (for redaction of anything shown).
+    std::vector<std::string> secrets() const;
 };
 
-/// Multi-line description for --verbose: never shows a secret.
+/// Multi-line description for --verbose (first line "Connection resolved:"), each field with
+/// its source; never shows a secret.
 std::string describe(const ResolvedConnection& resolved);
 
 const char* auth_method_name(AuthMethod m);

@@ -1,16 +1,29 @@
 #include "conn/connector.hpp"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <csignal>
+#include <mutex>
 #include <random>
 #include <thread>
 
 namespace pgmi::conn {
 
 namespace {
+
+// The compatibility query of the seeds, column for column.
+constexpr const char* kCompatibilityQuery =
+    "SELECT version(), current_database(), current_user, pg_backend_pid(), "
+    "inet_server_addr(), inet_server_port(), current_setting('server_version_num')::int";
+
+constexpr const char* kNotSupportedHint =
+    "pgmi needs PostgreSQL 11 or newer, or a service that is PostgreSQL underneath (RDS, Aurora "
+    "PostgreSQL, Azure, Cloud SQL, AlloyDB, Citus, TimescaleDB, Neon, Supabase); CockroachDB, "
+    "YugabyteDB and Aurora DSQL are not supported";
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
@@ -23,77 +36,190 @@ bool contains(const std::string& haystack, const char* needle) {
 }
 
 /// The server's own words from a libpq startup failure ("FATAL:  <msg>"), else the whole text.
-std::string server_reason(const std::string& raw) {
-    auto pos = raw.find("FATAL:");
-    std::string s = pos == std::string::npos ? raw : raw.substr(pos + 6);
+std::string server_reason(const Error& raw) {
+    if (raw.server && !raw.server->message.empty())
+        return raw.server->message;
+    const std::string& text = raw.message;
+    auto pos = text.find("FATAL:");
+    std::string s = pos == std::string::npos ? text : text.substr(pos + 6);
     s.erase(0, s.find_first_not_of(' '));
     while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
         s.pop_back();
     return s;
 }
 
+std::string first_line(const std::string& s) {
+    return s.substr(0, s.find('\n'));
+}
+
+/// libpq must never ask for a key passphrase on the terminal: without sslpassword the key simply
+/// fails to load, and the error says how to provide it.
+void install_key_passphrase_hook() {
+    static std::once_flag once;
+    std::call_once(once, [] { PQsetSSLKeyPassHook_OpenSSL(&PQdefaultSSLKeyPassHook_OpenSSL); });
+}
+
+/// Waits `delay`, checking signals and the deadline every 10 ms.
+Status wait(std::chrono::milliseconds delay, const Deadline& deadline) {
+    auto until = Deadline::Clock::now() + delay;
+    for (;;) {
+        if (int sig = interrupt_signal().load()) {
+            return make_error(sig == SIGTERM ? ErrorKind::Terminated : ErrorKind::Interrupted,
+                              "interrupted while connecting");
+        }
+        if (deadline.expired()) {
+            return make_error(ErrorKind::Timeout,
+                              "timeout: --timeout expired while retrying the connection");
+        }
+        if (Deadline::Clock::now() >= until)
+            return Status::ok();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
 class StandardConnector : public Connector {
   public:
-    explicit StandardConnector(ConnectionConfig config) : config_(std::move(config)) {}
+    StandardConnector(ConnectionConfig config, ConnectorOptions options)
+        : config_(std::move(config)), options_(std::move(options)) {
+        install_key_passphrase_hook();
+    }
 
     Result<pg::Connection> connect(const std::string& dbname, const Deadline& deadline) override {
-        constexpr int kAttempts = 4;  // 1 + 3 retries
         std::mt19937 rng(std::random_device{}());
-        std::uniform_real_distribution<double> jitter(0.0, 1.0);
-        for (int attempt = 0;; ++attempt) {
+        std::uniform_real_distribution<double> uniform(0.0, 1.0);
+        const int attempts = std::max(1, options_.retry.attempts);
+        for (int attempt = 1;; ++attempt) {
             ConnectionConfig cfg = config_;
             // A single attempt never outlives the deploy deadline.
             if (auto left = deadline.remaining()) {
                 int secs = static_cast<int>(std::max<long long>(2, (left->count() + 999) / 1000));
-                if (cfg.connect_timeout == 0 || cfg.connect_timeout > secs) {
+                if (cfg.connect_timeout == 0 || cfg.connect_timeout > secs)
                     cfg.connect_timeout = secs;
-                }
             }
+            Error err;
             auto conn = pg::Connection::open(cfg.to_params(dbname));
             if (conn) {
-                // The handshake alone does not prove a usable session (poolers, proxies).
-                auto ping = conn->exec("SELECT 1");
-                if (ping)
-                    return conn;
-                return friendly_connection_error(ping.error(), config_, dbname);
+                auto identity = check_compatibility(*conn, config_.address());
+                if (identity) {
+                    verbose(describe(*identity));
+                    return std::move(conn).value();
+                }
+                if (identity.error().kind != ErrorKind::Connection)
+                    return identity.error();
+                err = identity.error();
+            } else {
+                err = conn.error();
             }
-            Error err = conn.error();
-            if (attempt + 1 >= kAttempts || !is_transient(err)) {
+            if (attempt >= attempts || !is_transient(err)) {
+                if (attempt > 1) {
+                    verbose(fmt::format("Connection attempt {} of {} failed; giving up", attempt,
+                                        attempts));
+                }
                 return friendly_connection_error(err, config_, dbname);
             }
-            auto delay = std::chrono::milliseconds(
-                static_cast<long long>((100 << attempt) * (1.0 + 0.1 * (2 * jitter(rng) - 1))));
-            auto until = Deadline::Clock::now() + delay;
-            while (Deadline::Clock::now() < until) {
-                if (int sig = interrupt_signal().load()) {
-                    return make_error(
-                        sig == SIGTERM ? ErrorKind::Terminated : ErrorKind::Interrupted,
-                        "interrupted while connecting");
-                }
-                if (deadline.expired()) {
-                    return make_error(ErrorKind::Timeout,
-                                      "timeout: --timeout expired while retrying the connection");
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            }
+            auto delay = backoff_delay(options_.retry, attempt, uniform(rng));
+            verbose(
+                fmt::format("Connection attempt {} of {} to database \"{}\" failed ({}); "
+                            "retrying in {} ms",
+                            attempt, attempts, dbname, first_line(err.message), delay.count()));
+            if (Status s = wait(delay, deadline); !s)
+                return s.error();
         }
     }
 
   private:
+    void verbose(std::string_view line) const {
+        if (options_.verbose)
+            options_.verbose(line);
+    }
+
     ConnectionConfig config_;
+    ConnectorOptions options_;
 };
 
 }  // namespace
+
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int failed, double r) {
+    double ms = static_cast<double>(policy.base.count()) * std::pow(2.0, std::max(0, failed - 1));
+    ms = std::min(ms, static_cast<double>(policy.cap.count()));
+    ms *= 1.0 + policy.jitter * (2.0 * r - 1.0);
+    return std::chrono::milliseconds(static_cast<long long>(ms));
+}
+
+Result<ServerIdentity> check_compatibility(pg::Connection& conn, const std::string& address) {
+    auto r = conn.exec(kCompatibilityQuery);
+    if (!r) {
+        const Error& e = r.error();
+        if (!e.server || e.server->sqlstate.empty() || is_transient(e)) {
+            // The connection broke or the server is going away: not an answer about what it is.
+            Error broken = make_error(ErrorKind::Connection, e.message);
+            broken.server = e.server;
+            return broken;
+        }
+        return make_error(
+            ErrorKind::Config,
+            fmt::format("invalid configuration: the server at {} failed pgmi's PostgreSQL "
+                        "compatibility query: {}\n{}",
+                        address, pg::describe(*e.server), kNotSupportedHint));
+    }
+    if (r->rows() != 1 || r->columns() != 7) {
+        return make_error(ErrorKind::Config,
+                          fmt::format("invalid configuration: the server at {} answered pgmi's "
+                                      "PostgreSQL compatibility query with {} rows of {} "
+                                      "columns instead of one row of 7\n{}",
+                                      address, r->rows(), r->columns(), kNotSupportedHint));
+    }
+    ServerIdentity id;
+    auto text = [&](int col) {
+        return r->is_null(0, col) ? std::string() : std::string(r->value(0, col));
+    };
+    id.version = text(0);
+    id.database = text(1);
+    id.user = text(2);
+    id.backend_pid = std::atoi(text(3).c_str());
+    id.server_addr = text(4);
+    id.server_port = std::atoi(text(5).c_str());
+    id.version_num = std::atoi(text(6).c_str());
+
+    std::string shown = id.version.substr(0, 100);
+    if (id.version.rfind("PostgreSQL ", 0) != 0 || contains(id.version, "-YB-")) {
+        return make_error(ErrorKind::Config,
+                          fmt::format("invalid configuration: the server at {} is not "
+                                      "PostgreSQL: version() reports \"{}\"\n{}",
+                                      address, shown, kNotSupportedHint));
+    }
+    if (id.version_num < 110000) {
+        // "PostgreSQL 10.23 on x86_64-pc-linux-gnu, ..." → "10.23"
+        std::string number = id.version.substr(11);
+        number = number.substr(0, number.find_first_of(" ,"));
+        return make_error(ErrorKind::Config,
+                          fmt::format("invalid configuration: this server reports PostgreSQL {}, "
+                                      "and pgmi requires 11 or newer",
+                                      number));
+    }
+    return id;
+}
+
+std::string describe(const ServerIdentity& id) {
+    std::string where = id.server_addr.empty()
+                            ? std::string("Unix socket")
+                            : fmt::format("{}:{}", id.server_addr, id.server_port);
+    return fmt::format(
+        "Connected: {}; database \"{}\" as \"{}\", backend pid {}, server {}, "
+        "server_version_num {}",
+        id.version, id.database, id.user, id.backend_pid, where, id.version_num);
+}
 
 FailureClass classify_connection_failure(const std::string& libpq_message) {
     const std::string m = lower(libpq_message);
     if (contains(m, "password authentication failed"))
         return FailureClass::PasswordFailed;
-    if (contains(m, "no pg_hba.conf entry"))
+    if (contains(m, "no password supplied"))
+        return FailureClass::NoPassword;
+    if (contains(m, "no pg_hba.conf entry") || contains(m, "pg_hba.conf rejects"))
         return FailureClass::NoHbaEntry;
-    if (contains(m, "database \"") && contains(m, "does not exist")) {
+    if (contains(m, "database \"") && contains(m, "does not exist"))
         return FailureClass::NoSuchDatabase;
-    }
     if (contains(m, "permission denied"))
         return FailureClass::PermissionDenied;
     if (contains(m, "too many clients") || contains(m, "too many connections") ||
@@ -104,60 +230,116 @@ FailureClass classify_connection_failure(const std::string& libpq_message) {
         contains(m, "in recovery mode") || contains(m, "not yet accepting connections")) {
         return FailureClass::StartingUp;
     }
-    if (contains(m, "connection refused") || contains(m, "no such file or directory") ||
-        contains(m, "server closed the connection") || contains(m, "connection reset")) {
+    if (contains(m, "certificate") || contains(m, "private key") || contains(m, "ssl") ||
+        contains(m, "tls") || contains(m, "bad decrypt")) {
+        return FailureClass::Tls;
+    }
+    if (contains(m, "connection refused") || contains(m, "actively refused") ||
+        (contains(m, "socket") && contains(m, "no such file or directory")) ||
+        contains(m, "server closed the connection") || contains(m, "connection reset") ||
+        contains(m, "network is unreachable") || contains(m, "no route to host") ||
+        contains(m, "broken pipe") || contains(m, "unexpected eof")) {
         return FailureClass::Refused;
     }
-    if (contains(m, "could not translate host name") || contains(m, "name or service not known")) {
+    if (contains(m, "could not translate host name") || contains(m, "name or service not known") ||
+        contains(m, "no such host") || contains(m, "name resolution")) {
         return FailureClass::NoSuchHost;
     }
     if (contains(m, "timeout expired") || contains(m, "timed out"))
         return FailureClass::Timeout;
-    if (contains(m, "ssl") || contains(m, "tls") || contains(m, "certificate")) {
-        return FailureClass::Tls;
-    }
     return FailureClass::Other;
 }
 
+FailureClass classify_connection_failure(const Error& error) {
+    if (error.server && !error.server->sqlstate.empty()) {
+        const std::string& code = error.server->sqlstate;
+        if (code == "28P01")
+            return FailureClass::PasswordFailed;
+        if (code == "28000")
+            return FailureClass::NoHbaEntry;
+        if (code == "3D000")
+            return FailureClass::NoSuchDatabase;
+        if (code == "42501")
+            return FailureClass::PermissionDenied;
+        if (code == "53300")
+            return FailureClass::TooManyConnections;
+        if (code == "57P03")
+            return FailureClass::StartingUp;
+        return FailureClass::ServerRefused;
+    }
+    return classify_connection_failure(error.message);
+}
+
 bool is_transient(const Error& error) {
+    if (error.server && error.server->sqlstate.size() == 5) {
+        const std::string& code = error.server->sqlstate;
+        const std::string cls = code.substr(0, 2);
+        if (cls == "08" || cls == "53")
+            return true;
+        if (cls == "57")
+            return code != "57014" && code != "57P04";
+        return code == "40001" || code == "40P01" || code == "55P03";
+    }
     switch (classify_connection_failure(error.message)) {
         case FailureClass::Refused:
         case FailureClass::TooManyConnections:
         case FailureClass::StartingUp:
         case FailureClass::Timeout:
             return true;
+        case FailureClass::NoSuchHost:
+            // Only a resolver that could not answer (not "no such name") is worth another try.
+            return contains(lower(error.message), "temporary failure");
         default:
             return false;
     }
+}
+
+bool is_missing_database(const Error& error) {
+    if (error.server && !error.server->sqlstate.empty())
+        return error.server->sqlstate == "3D000";
+    return classify_connection_failure(error.message) == FailureClass::NoSuchDatabase;
 }
 
 Error friendly_connection_error(const Error& raw, const ConnectionConfig& config,
                                 const std::string& dbname) {
     const std::string user = config.username.empty() ? "(default user)" : config.username;
     const std::string addr = config.address();
+    const std::string lowered = lower(raw.message);
     std::string msg;
-    switch (classify_connection_failure(raw.message)) {
+    switch (classify_connection_failure(raw)) {
         case FailureClass::PasswordFailed:
             msg = fmt::format(
                 "password authentication failed for user \"{}\" on database \"{}\"\n"
                 "check $PGPASSWORD, ~/.pgpass, or the connection string",
                 user, dbname);
             break;
+        case FailureClass::NoPassword:
+            msg = fmt::format(
+                "password required for user \"{}\" on database \"{}\", and none was given\n"
+                "set $PGPASSWORD, add a line to ~/.pgpass (mode 0600), or put it in the "
+                "connection string",
+                user, dbname);
+            break;
         case FailureClass::NoHbaEntry:
             msg = fmt::format(
                 "authentication rejected for user \"{}\" on database \"{}\": {}\n"
                 "no pg_hba.conf entry matches this host, user, and method",
-                user, dbname, server_reason(raw.message));
+                user, dbname, server_reason(raw));
+            if (contains(lowered, "no encryption")) {
+                msg +=
+                    "\nthe server accepts this user only over TLS: use --sslmode require (or "
+                    "verify-ca / verify-full)";
+            }
             break;
         case FailureClass::NoSuchDatabase:
             msg = fmt::format(
-                "database \"{}\" does not exist\ncreate it with `createdb {}` or let pgmi create "
-                "it by connecting with a role that has CREATEDB",
+                "database \"{}\" does not exist\ncreate it with `createdb {}` or pass "
+                "--overwrite to let pgmi create it",
                 dbname, dbname);
             break;
         case FailureClass::PermissionDenied:
             msg = fmt::format("{}\ngrant access with: GRANT CONNECT ON DATABASE {} TO {}",
-                              server_reason(raw.message), dbname, user);
+                              server_reason(raw), dbname, user);
             break;
         case FailureClass::TooManyConnections:
             msg = fmt::format(
@@ -169,13 +351,16 @@ Error friendly_connection_error(const Error& raw, const ConnectionConfig& config
             msg = fmt::format(
                 "server at {} is not accepting connections: {}\nit is starting up "
                 "or recovering; retry shortly",
-                addr, server_reason(raw.message));
+                addr, server_reason(raw));
+            break;
+        case FailureClass::ServerRefused:
+            msg = fmt::format("server at {} refused the connection: {} (SQLSTATE {})", addr,
+                              server_reason(raw), raw.server->sqlstate);
             break;
         case FailureClass::Refused:
             msg = fmt::format(
                 "connection refused to {}\nis PostgreSQL running? check: pg_isready -h {} -p {}",
-                addr, config.host.empty() ? "localhost" : config.host,
-                config.port > 0 ? config.port : 5432);
+                addr, config.first_host(), config.first_port());
             break;
         case FailureClass::NoSuchHost:
             msg =
@@ -191,10 +376,21 @@ Error friendly_connection_error(const Error& raw, const ConnectionConfig& config
         case FailureClass::Tls:
             msg = fmt::format(
                 "SSL/TLS connection error: {}\ncheck --sslmode, --sslcert, --sslkey, --sslrootcert",
-                server_reason(raw.message));
+                server_reason(raw));
+            if (contains(lowered, "bad decrypt") || contains(lowered, "private key")) {
+                msg += "\nan encrypted client key needs its passphrase in $PGSSLPASSWORD";
+            } else if (contains(lowered, "does not match host name")) {
+                msg +=
+                    "\nverify-full needs the host you connect to to be named in the server "
+                    "certificate (subjectAltName or CN)";
+            } else if (contains(lowered, "certificate verify failed")) {
+                msg += "\nthe server certificate is not signed by the CA in --sslrootcert";
+            } else if (contains(lowered, "does not support ssl")) {
+                msg += "\nthe server has TLS turned off: use --sslmode prefer or disable";
+            }
             break;
         case FailureClass::Other:
-            msg = fmt::format("failed to connect to database: {}", server_reason(raw.message));
+            msg = fmt::format("failed to connect to database: {}", server_reason(raw));
             break;
     }
     Error e = make_error(ErrorKind::Connection, msg);
@@ -202,14 +398,22 @@ Error friendly_connection_error(const Error& raw, const ConnectionConfig& config
     return e;
 }
 
-Result<std::unique_ptr<Connector>> make_connector(const ConnectionConfig& config) {
-    if (config.auth != AuthMethod::Standard) {
-        return make_error(ErrorKind::Config,
-                          fmt::format("unsupported auth method {}: unsupported authentication "
-                                      "method (cloud authentication is not available yet)",
-                                      auth_method_name(config.auth)));
+Result<std::unique_ptr<Connector>> make_connector(const ConnectionConfig& config,
+                                                  ConnectorOptions options) {
+    switch (config.auth) {
+        case AuthMethod::Standard:
+            return std::unique_ptr<Connector>(
+                std::make_unique<StandardConnector>(config, std::move(options)));
+        case AuthMethod::AwsIam:
+        case AuthMethod::GoogleIam:
+        case AuthMethod::AzureEntraId:
+            break;
     }
-    return std::unique_ptr<Connector>(std::make_unique<StandardConnector>(config));
+    return make_error(ErrorKind::Config,
+                      fmt::format("unsupported auth method {}: unsupported authentication "
+                                  "method (cloud authentication is not available yet): invalid "
+                                  "configuration",
+                                  auth_method_name(config.auth)));
 }
 
 }  // namespace pgmi::conn

@@ -1,11 +1,23 @@
-// Connectors open validated connections for a resolved config (connections §7). The provider
-// factory picks one by auth method; the standard connector retries transient failures (1 attempt
-// + 3 retries, exponential backoff with jitter) and turns failures into messages a user can act
-// on (exit 11).
+// Connectors open validated connections for a resolved config (connections §7):
+// ConnectionConfig → make_connector (the provider factory, by auth method) → Connector.
+//
+// Every connection a connector returns has passed the compatibility query (version(),
+// current_database(), current_user, pg_backend_pid(), inet_server_addr(), inet_server_port(),
+// server_version_num): a target that is not PostgreSQL, or older than 11, fails there with a
+// Config error (exit 10) before pgmi creates anything.
+//
+// The standard connector makes 3 attempts in all, waiting ≈0.5 s and then ≈1 s (±10 % jitter)
+// between them, and retries only transient failures (nothing listening yet, server starting up,
+// too many connections, network trouble, a connection lost during the check). Authentication,
+// missing databases, TLS and configuration problems fail at once. Failures become the messages
+// of connections §7.4 (exit 11), which never contain a secret.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "conn/connection_config.hpp"
 #include "pg/connection.hpp"
@@ -17,43 +29,86 @@ namespace pgmi::conn {
 class Connector {
   public:
     virtual ~Connector() = default;
-    /// Opens a connection to `dbname`, pings it, and returns it; errors are Connection (11),
-    /// Timeout (16) or Interrupted/Terminated when the deadline or a signal stopped the retries.
+    /// Opens a connection to `dbname`, runs the compatibility query, and returns it; errors are
+    /// Connection (11), Config (10: not PostgreSQL / too old), Timeout (16) or
+    /// Interrupted/Terminated when the deadline or a signal stopped the retries.
     virtual Result<pg::Connection> connect(const std::string& dbname, const Deadline& deadline) = 0;
 };
 
-/// The connector for `config.auth` (Standard only until cloud auth lands; others are Config
-/// errors naming the method).
-Result<std::unique_ptr<Connector>> make_connector(const ConnectionConfig& config);
+/// How many times to try and how long to wait in between.
+struct RetryPolicy {
+    int attempts = 3;                      // in all (the first one included)
+    std::chrono::milliseconds base{500};   // wait after the first failure
+    std::chrono::milliseconds cap{60000};  // longest wait
+    double jitter = 0.1;                   // ± fraction of each wait
+};
+
+/// The wait after `failed` failed attempts (1-based), for a uniform `r` in [0, 1):
+/// base·2^(failed−1), capped, times (1 + jitter·(2r − 1)).
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int failed, double r);
+
+/// Where a connector reports (both optional). Lines carry no prefix.
+struct ConnectorOptions {
+    std::function<void(std::string_view)> verbose;  // --verbose: attempts, the server's answer
+    RetryPolicy retry;
+};
+
+/// The provider factory: the connector for `config.auth` (Standard until cloud authentication
+/// lands; the others are Config errors naming the method).
+Result<std::unique_ptr<Connector>> make_connector(const ConnectionConfig& config,
+                                                  ConnectorOptions options = {});
+
+/// The answer to the compatibility query.
+struct ServerIdentity {
+    std::string version;  // version()
+    std::string database;
+    std::string user;
+    int backend_pid = 0;
+    std::string server_addr;  // "" over a Unix socket
+    int server_port = 0;      // 0 over a Unix socket
+    int version_num = 0;      // server_version_num
+};
+
+/// Runs the compatibility query on a fresh connection. Config error when the server is not
+/// PostgreSQL (the query fails, or version() names another product) or is older than 11;
+/// Connection error when the connection broke (transient).
+Result<ServerIdentity> check_compatibility(pg::Connection& conn, const std::string& address);
+
+/// One line for --verbose: `Connected: PostgreSQL 15.4 ..., database "d" as "u", backend pid
+/// 123, server 127.0.0.1:5432, server_version_num 150004`.
+std::string describe(const ServerIdentity& identity);
 
 /// True when a connection failure is worth retrying (transport trouble, server starting up, too
 /// many connections), false for permanent ones (authentication, missing database, TLS, config).
+/// The server's SQLSTATE decides when there is one, else libpq's text.
 bool is_transient(const Error& error);
 
 /// Rewrites a raw libpq connection failure into the user-facing message of connections §7.4.
 Error friendly_connection_error(const Error& raw, const ConnectionConfig& config,
                                 const std::string& dbname);
 
-}  // namespace pgmi::conn
+/// True when the (raw or friendly) connection error says the database does not exist (3D000).
+bool is_missing_database(const Error& error);
 
-namespace pgmi::conn {
-
-/// What a libpq connection failure means. libpq reports startup failures only as text (no
-/// SQLSTATE), so the server's FATAL message and the transport errors are recognised here, once.
+/// What a libpq connection failure means: by SQLSTATE when the server sent one, else by the
+/// text of libpq's message (startup failures of old servers and transport errors have no code).
 enum class FailureClass {
-    Refused,             // nothing listening (TCP refused, socket file missing)
+    Refused,             // nothing listening (TCP refused, socket file missing), connection lost
     NoSuchHost,          // name resolution failed
     PasswordFailed,      // 28P01
+    NoPassword,          // the server wants a password and none was found
     NoHbaEntry,          // 28000
     NoSuchDatabase,      // 3D000
     PermissionDenied,    // 42501
     TooManyConnections,  // 53300
     StartingUp,          // 57P03
+    ServerRefused,       // any other SQLSTATE from the server
     Timeout,             // connect_timeout expired
-    Tls,                 // TLS negotiation or certificate failure
+    Tls,                 // TLS negotiation, certificate or key failure
     Other,
 };
 
 FailureClass classify_connection_failure(const std::string& libpq_message);
+FailureClass classify_connection_failure(const Error& error);
 
 }  // namespace pgmi::conn

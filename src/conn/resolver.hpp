@@ -1,5 +1,21 @@
-// Resolves where to connect from the command line, the environment and pgmi.yaml
-// (connections §5). Offline: never touches the network; every failure is a Config error.
+// Resolves where to connect from the command line, the environment, pgmi.yaml, a connection
+// string and a service file (connections §5). Offline: never touches the network (it reads the
+// password and service files); every failure is a Config error (exit 10).
+//
+// Precedence, per field (first that says something wins):
+//   connection string: --connection > $PGMI_CONNECTION_STRING > $DATABASE_URL. With -h/-p/-U,
+//     --connection is a conflict (error); a string from the environment is ignored (warning).
+//   string path:   host, port, database: string > service > default (localhost, 5432, postgres);
+//                  user: string > service > $PGUSER > OS user; password: string > $PGPASSWORD >
+//                  password file; sslmode: --sslmode > string > service > $PGSSLMODE > prefer.
+//   granular path: flag > service ($PGSERVICE) > PG* variable > pgmi.yaml > default, for host,
+//                  port, user (then $USER, $USERNAME, OS user), database, sslmode; password:
+//                  $PGPASSWORD > password file.
+//   TLS files:     --sslcert/--sslkey/--sslrootcert > $PGSSLCERT/... > pgmi.yaml > string >
+//                  service; sslpassword: $PGSSLPASSWORD > string (no flag, no yaml key).
+//   both paths:    application_name: string > service > $PGAPPNAME > pgmi; connect_timeout:
+//                  string > service > $PGCONNECT_TIMEOUT > none; password file: string passfile
+//                  > service > $PGPASSFILE > ~/.pgpass.
 #pragma once
 
 #include <optional>
@@ -21,13 +37,11 @@ struct ConnectionFlags {
     std::optional<std::string> database;
     std::optional<std::string> sslmode;
     std::optional<std::string> sslcert, sslkey, sslrootcert;
+    bool overwrite = false;
+    bool force = false;
 };
 
 Result<ResolvedConnection> resolve(const ConnectionFlags& flags, const EnvLookup& env,
                                    const config::YamlConnection& yaml);
-
-/// Parses a connection string (postgresql:// URI or key=value) into `config`, keeping libpq's
-/// rules. Errors are Config and never quote a password.
-Status parse_connection_string(const std::string& text, ConnectionConfig& config);
 
 }  // namespace pgmi::conn

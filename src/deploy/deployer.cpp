@@ -9,6 +9,7 @@
 #include "deploy/lock.hpp"
 #include "deploy/pooler.hpp"
 #include "deploy/target.hpp"
+#include "deploy/test_macros.hpp"
 #include "deploy/watchdog.hpp"
 #include "project/scanner.hpp"
 #include "script/splitter.hpp"
@@ -37,8 +38,8 @@ Status check_server_version(pg::Connection& conn) {
 /// The deploy from the session connection on: lock, prepare, split, execute. The lock is
 /// released on every path that took it.
 void run_session(pg::Connection& session, const project::Project& project, int api_version,
-                 const DeployOptions& options, const DeployOutput& out, const Deadline& deadline,
-                 report::Outcome& outcome) {
+                 const script::MacroScan& macros, const DeployOptions& options,
+                 const DeployOutput& out, const Deadline& deadline, report::Outcome& outcome) {
     if (Status s = check_server_version(session); !s) {
         outcome.error = s.error();
         return;
@@ -67,8 +68,18 @@ void run_session(pg::Connection& session, const project::Project& project, int a
         out.progress(fmt::format("Loaded {} parameters", prepared->params_loaded));
     }
 
+    auto expanded = expand_test_macros(session, project.deploy_sql, macros);
+    if (!expanded) {
+        outcome.error = watchdog.fired() ? watchdog.stop_error(expanded.error()) : expanded.error();
+        return finish();
+    }
+    outcome.test_macros = macros.calls.size();
+    outcome.script_expanded = !macros.calls.empty();
+    if (outcome.script_expanded)
+        out.verbose(fmt::format("Expanded {} test macro(s) in deploy.sql", outcome.test_macros));
+
     out.progress("Executing deploy.sql");
-    const std::string& script = project.deploy_sql;
+    const std::string& script = expanded->script;
     const auto units = script::split(script);
     outcome.execution_units = units.size();
     if (units.size() > 1) {
@@ -84,6 +95,12 @@ void run_session(pg::Connection& session, const project::Project& project, int a
     outcome.units_committed = ex.committed;
     outcome.failed_unit = ex.failed_unit;
     outcome.location = ex.location;
+    outcome.location_in_file = ex.location_in_file;
+    if (ex.error_offset && outcome.script_expanded) {
+        // Back to deploy.sql as written; text a macro generated points at its CALL.
+        outcome.location =
+            script::locate_offset(project.deploy_sql, expanded->origin(*ex.error_offset).offset);
+    }
     outcome.failed_file = ex.failed_file;
     if (ex.error)
         outcome.error = ex.error;
@@ -119,9 +136,14 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
         outcome.error = api_version.error();
         return done();
     }
+    auto macros = check_test_macros(project->deploy_sql);
+    if (!macros) {
+        outcome.error = macros.error();
+        return done();
+    }
 
     // 2. Reach the target: one session connection, creating the database when it is missing.
-    auto connector = conn::make_connector(options.connection.config);
+    auto connector = conn::make_connector(options.connection.config, {.verbose = out.verbose});
     if (!connector) {
         outcome.error = connector.error();
         return done();
@@ -141,7 +163,7 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
     session->set_notice_handler(out.notice);
 
     // 3. Lock, prepare the session, run deploy.sql, release.
-    run_session(*session, *project, *api_version, options, out, deadline, outcome);
+    run_session(*session, *project, *api_version, *macros, options, out, deadline, outcome);
     return done();
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "deploy/test_macros.hpp"
+
 namespace pgmi::deploy {
 
 std::optional<std::string> failed_file_of(const ServerError& error) {
@@ -34,6 +36,10 @@ Execution execute_units(pg::Connection& conn, std::string_view script,
         if (!r) {
             ex.failed_unit = i;
             Error e = r.error();
+            // A test positioned inside its own file: name the file, as other test errors do.
+            const auto in_test = e.server ? test_file_error(*e.server) : std::nullopt;
+            if (in_test)
+                e.message = pg::describe(*e.server);
             if (watchdog.fired()) {
                 ex.error = watchdog.stop_error(e);
             } else {
@@ -41,10 +47,17 @@ Execution execute_units(pg::Connection& conn, std::string_view script,
                 e.message = "execution failed: " + e.message;
                 ex.error = e;
             }
-            if (e.server) {
+            if (in_test) {
+                ex.location = in_test->location;
+                ex.location_in_file = true;
+                ex.failed_file = in_test->path;
+            } else if (e.server) {
                 if (e.server->position > 0) {
-                    ex.location =
-                        script::locate(script, unit.offset, unit.text, e.server->position);
+                    const auto byte = script::byte_of_position(unit.text, e.server->position);
+                    if (byte) {
+                        ex.error_offset = unit.offset + *byte;
+                        ex.location = script::locate_offset(script, *ex.error_offset);
+                    }
                 }
                 ex.failed_file = failed_file_of(*e.server);
             }

@@ -25,6 +25,8 @@ struct Execution {
     std::optional<Error> error;
     std::optional<script::Location> location;  // in deploy.sql, when the server gave a position
     std::optional<std::string> failed_file;    // project file named by the error
+    bool location_in_file = false;             // location is inside failed_file (a test file)
+    std::optional<size_t> error_offset;        // byte of `script` the server's position names
 };
 
 /// `on_unit(k)` is called with the 0-based index of each unit just before it is sent.

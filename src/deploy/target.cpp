@@ -2,16 +2,321 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "ui/approval.hpp"
+
 namespace pgmi::deploy {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+/// A failed DDL/lookup statement of the lifecycle: its own text, exit 1.
+Error ddl_error(const Error& cause, const std::string& what) {
+    Error e = cause.wrapped(what);
+    e.kind = ErrorKind::General;
+    return e;
+}
+
+bool race_lost(const Error& e) {
+    return e.server && (e.server->sqlstate == "42P04" || e.server->sqlstate == "23505");
+}
+
+Error race_error() {
+    return make_error(ErrorKind::Lock,
+                      "concurrent deployment in progress: the database was created by another "
+                      "deploy while this one was starting");
+}
+
+Result<bool> database_exists(pg::Connection& maint, const std::string& db) {
+    auto r = maint.exec_params("SELECT EXISTS(SELECT 1 FROM pg_database WHERE datname = $1)", {db});
+    if (!r) {
+        return ddl_error(r.error(), fmt::format("failed to check existence of database {}",
+                                                quote_for_message(db)));
+    }
+    return r->value(0, 0) == "t";
+}
+
+Status create_plain(pg::Connection& maint, const std::string& db, const TargetLog& log) {
+    log.progress(fmt::format("Database {} does not exist; creating", quote_for_message(db)));
+    auto created = maint.exec("CREATE DATABASE " + quote_ident(db));
+    if (!created) {
+        if (race_lost(created.error()))
+            return race_error();
+        return ddl_error(created.error(),
+                         fmt::format("failed to create database {}", quote_for_message(db)));
+    }
+    log.verbose(fmt::format("Created database {}", quote_for_message(db)));
+    return Status::ok();
+}
+
+/// What an existing database keeps when it is recreated.
+struct Kept {
+    std::string encoding, collate, ctype, owner, tablespace, comment;
+    std::string provider, icu_locale;  // "" on servers without locale providers
+    bool differs_from_template1 = false;
+    int connection_limit = -1;
+    std::vector<std::pair<std::string, std::string>> settings;  // database-level SET name=value
+};
+
+// Version-independent: to_jsonb(d) simply lacks the locale-provider columns on old servers.
+constexpr const char* kPropertiesQuery = R"sql(
+SELECT pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,
+       pg_get_userbyid(d.datdba), d.datconnlimit,
+       coalesce(shobj_description(d.oid, 'pg_database'), ''),
+       CASE WHEN t.spcname = 'pg_default' THEN '' ELSE t.spcname END,
+       coalesce(to_jsonb(d) ->> 'datlocprovider', ''),
+       coalesce(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale', ''),
+       (d.encoding, d.datcollate, d.datctype,
+        coalesce(to_jsonb(d) ->> 'datlocprovider', ''),
+        coalesce(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale', ''))
+       IS DISTINCT FROM
+       (t1.encoding, t1.datcollate, t1.datctype,
+        coalesce(to_jsonb(t1) ->> 'datlocprovider', ''),
+        coalesce(to_jsonb(t1) ->> 'daticulocale', to_jsonb(t1) ->> 'datlocale', ''))
+FROM pg_database d
+JOIN pg_tablespace t ON t.oid = d.dattablespace
+CROSS JOIN (SELECT * FROM pg_database WHERE datname = 'template1') t1
+WHERE d.datname = $1)sql";
+
+constexpr const char* kSettingsQuery = R"sql(
+SELECT split_part(s.setting, '=', 1), substr(s.setting, strpos(s.setting, '=') + 1)
+FROM pg_db_role_setting r
+CROSS JOIN LATERAL unnest(r.setconfig) WITH ORDINALITY AS s(setting, n)
+WHERE r.setrole = 0 AND r.setdatabase = (SELECT oid FROM pg_database WHERE datname = $1)
+ORDER BY s.n)sql";
+
+Result<Kept> read_kept(pg::Connection& maint, const std::string& db) {
+    auto r = maint.exec_params(kPropertiesQuery, {db});
+    if (!r || r->rows() != 1) {
+        Error cause = r ? make_error(ErrorKind::General, "it disappeared") : r.error();
+        return ddl_error(cause, fmt::format("failed to read the properties of database {}",
+                                            quote_for_message(db)));
+    }
+    Kept k;
+    auto v = [&](int col) { return std::string(r->value(0, col)); };
+    k.encoding = v(0);
+    k.collate = v(1);
+    k.ctype = v(2);
+    k.owner = v(3);
+    k.connection_limit = std::atoi(v(4).c_str());
+    k.comment = v(5);
+    k.tablespace = v(6);
+    k.provider = v(7);
+    k.icu_locale = v(8);
+    k.differs_from_template1 = v(9) == "t";
+    auto s = maint.exec_params(kSettingsQuery, {db});
+    if (!s) {
+        return ddl_error(s.error(), fmt::format("failed to read the settings of database {}",
+                                                quote_for_message(db)));
+    }
+    for (int i = 0; i < s->rows(); ++i)
+        k.settings.emplace_back(std::string(s->value(i, 0)), std::string(s->value(i, 1)));
+    return k;
+}
+
+/// A GUC name as SQL: each dot-separated part quoted.
+std::string guc_name(const std::string& name) {
+    std::string out;
+    size_t start = 0;
+    for (;;) {
+        size_t dot = name.find('.', start);
+        out += quote_ident(name.substr(start, dot == std::string::npos ? dot : dot - start));
+        if (dot == std::string::npos)
+            break;
+        out += '.';
+        start = dot + 1;
+    }
+    return out;
+}
+
+/// List-valued settings are stored already quoted (`a, "b c"`) and are restored as written;
+/// everything else is one string literal.
+bool is_list_setting(const std::string& name) {
+    const std::string n = lower(name);
+    return n == "search_path" || n == "temp_tablespaces" || n == "session_preload_libraries" ||
+           n == "local_preload_libraries" || n == "shared_preload_libraries";
+}
+
+std::string create_statement(const std::string& db, const Kept& k) {
+    std::string sql = "CREATE DATABASE " + quote_ident(db);
+    if (k.differs_from_template1) {
+        sql += " TEMPLATE template0 ENCODING " + quote_literal(k.encoding) + " LC_COLLATE " +
+               quote_literal(k.collate) + " LC_CTYPE " + quote_literal(k.ctype);
+        if (k.provider == "i") {
+            sql += " LOCALE_PROVIDER icu ICU_LOCALE " + quote_literal(k.icu_locale);
+        } else if (k.provider == "b") {
+            sql += " LOCALE_PROVIDER builtin BUILTIN_LOCALE " + quote_literal(k.icu_locale);
+        } else if (k.provider == "c") {
+            sql += " LOCALE_PROVIDER libc";
+        }
+    }
+    sql += " OWNER " + quote_ident(k.owner);
+    if (k.connection_limit >= 0)
+        sql += " CONNECTION LIMIT " + std::to_string(k.connection_limit);
+    if (!k.tablespace.empty())
+        sql += " TABLESPACE " + quote_ident(k.tablespace);
+    return sql;
+}
+
+/// DROP DATABASE IF EXISTS; on 13+ WITH (FORCE) also ends sessions that connected after the
+/// terminate step. Older servers get a few tries while terminated backends exit (55006).
+Status drop_database(pg::Connection& maint, const std::string& db, const Deadline& deadline) {
+    std::string sql = "DROP DATABASE IF EXISTS " + quote_ident(db);
+    if (maint.server_version() >= 130000)
+        sql += " WITH (FORCE)";
+    for (int attempt = 1;; ++attempt) {
+        auto dropped = maint.exec(sql);
+        if (dropped)
+            return Status::ok();
+        const auto& server = dropped.error().server;
+        bool busy = server && server->sqlstate == "55006";
+        if (!busy || attempt >= 20 || deadline.expired()) {
+            return ddl_error(dropped.error(),
+                             fmt::format("failed to drop database {}", quote_for_message(db)));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+Result<pg::Connection> connect_session(conn::Connector& connector, const std::string& db,
+                                       const Deadline& deadline, const TargetLog& log) {
+    log.verbose(fmt::format("Connecting to database {}", quote_for_message(db)));
+    auto session = connector.connect(db, deadline);
+    if (!session) {
+        return session.error().wrapped(fmt::format(
+            "database connection failed: failed to connect to database {}", quote_for_message(db)));
+    }
+    return session;
+}
+
+Result<pg::Connection> overwrite_target(conn::Connector& connector,
+                                        const conn::ResolvedConnection& resolved,
+                                        const Deadline& deadline, const TargetLog& log) {
+    const std::string prefix = "overwrite workflow failed";
+    const std::string& db = resolved.target_db;
+    if (Status s = check_overwrite_target(resolved); !s)
+        return s.error();
+
+    {
+        // 1. The maintenance database: every DDL below runs from here.
+        log.verbose(fmt::format("Connecting to maintenance database {}",
+                                quote_for_message(resolved.maintenance_db)));
+        auto maint = connector.connect(resolved.maintenance_db, deadline);
+        if (!maint)
+            return maint.error().wrapped(prefix + ": failed to connect to maintenance database");
+        auto exists = database_exists(*maint, db);
+        if (!exists)
+            return exists.error().wrapped(prefix);
+        if (!*exists) {
+            if (Status s = create_plain(*maint, db, log); !s)
+                return s.error().kind == ErrorKind::Lock ? s.error() : s.error().wrapped(prefix);
+        } else {
+            // 2. Approval.
+            Status approved =
+                log.approve ? log.approve(db, deadline)
+                            : ui::approve_overwrite(
+                                  db, ui::OverwriteApproval::detect(process_env(), resolved.force),
+                                  deadline);
+            if (!approved) {
+                const Error& e = approved.error();
+                if (e.kind == ErrorKind::Approval)
+                    return e.wrapped(prefix);
+                return e;
+            }
+            auto kept = read_kept(*maint, db);
+            if (!kept)
+                return kept.error().wrapped(prefix);
+            // 3. Terminate the other sessions on the target.
+            auto terminated = maint->exec_params(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                {db});
+            if (!terminated) {
+                return ddl_error(terminated.error(),
+                                 fmt::format("failed to terminate connections to database {}",
+                                             quote_for_message(db)))
+                    .wrapped(prefix);
+            }
+            log.verbose(fmt::format("Terminated {} other session(s) on database {}",
+                                    terminated->value(0, 0), quote_for_message(db)));
+            // 4. Drop, 5. create with what it had.
+            if (Status s = drop_database(*maint, db, deadline); !s)
+                return s.error().wrapped(prefix);
+            log.verbose(fmt::format("Dropped database {}", quote_for_message(db)));
+            const std::string create = create_statement(db, *kept);
+            log.verbose(create);
+            if (auto created = maint->exec(create); !created) {
+                if (race_lost(created.error()))
+                    return race_error();
+                return ddl_error(created.error(),
+                                 fmt::format("failed to create database {}", quote_for_message(db)))
+                    .wrapped(prefix);
+            }
+            for (const auto& [name, value] : kept->settings) {
+                std::string sql = "ALTER DATABASE " + quote_ident(db) + " SET " + guc_name(name) +
+                                  " = " + (is_list_setting(name) ? value : quote_literal(value));
+                if (auto set = maint->exec(sql); !set) {
+                    return ddl_error(set.error(),
+                                     fmt::format("failed to restore setting {} of database {}",
+                                                 name, quote_for_message(db)))
+                        .wrapped(prefix);
+                }
+            }
+            if (!kept->comment.empty()) {
+                auto c = maint->exec("COMMENT ON DATABASE " + quote_ident(db) + " IS " +
+                                     quote_literal(kept->comment));
+                if (!c) {
+                    return ddl_error(c.error(), fmt::format("failed to restore the comment of "
+                                                            "database {}",
+                                                            quote_for_message(db)))
+                        .wrapped(prefix);
+                }
+            }
+            log.progress(fmt::format("Recreated database {}", quote_for_message(db)));
+        }
+        // 6. The maintenance connection closes here.
+    }
+    // 7. The session connection to the new target.
+    return connect_session(connector, db, deadline, log);
+}
+
+}  // namespace
 
 std::string quote_ident(std::string_view name) {
     std::string out = "\"";
     for (char c : name) {
+        if (c == '\0')
+            continue;
         if (c == '"')
             out += '"';
         out += c;
     }
     return out + "\"";
+}
+
+std::string quote_literal(std::string_view text) {
+    const bool backslash = text.find('\\') != std::string_view::npos;
+    std::string out = backslash ? "E'" : "'";
+    for (char c : text) {
+        if (c == '\0')
+            continue;
+        if (c == '\'' || (backslash && c == '\\'))
+            out += c;
+        out += c;
+    }
+    return out + "'";
 }
 
 std::string quote_for_message(std::string_view name) {
@@ -29,17 +334,39 @@ std::string quote_for_message(std::string_view name) {
     return out + "\"";
 }
 
+Status check_overwrite_target(const conn::ResolvedConnection& resolved) {
+    const std::string& db = resolved.target_db;
+    if (lower(db) == lower(resolved.maintenance_db)) {
+        return make_error(ErrorKind::Config,
+                          fmt::format("overwrite workflow failed: cannot overwrite maintenance "
+                                      "database {}\npgmi connects to it for CREATE/DROP "
+                                      "DATABASE; pick a different target with -d: invalid "
+                                      "configuration",
+                                      quote_for_message(db)));
+    }
+    if (lower(db) == "template0" || lower(db) == "template1") {
+        return make_error(ErrorKind::Config,
+                          fmt::format("overwrite workflow failed: cannot drop template database "
+                                      "{} (template0/template1 are protected by PostgreSQL): "
+                                      "invalid configuration",
+                                      quote_for_message(db)));
+    }
+    return Status::ok();
+}
+
 Result<pg::Connection> open_target(conn::Connector& connector,
                                    const conn::ResolvedConnection& resolved,
                                    const Deadline& deadline, const TargetLog& log) {
+    if (resolved.overwrite)
+        return overwrite_target(connector, resolved, deadline, log);
+
     const std::string& db = resolved.target_db;
     log.verbose(fmt::format("Connecting to database {}", quote_for_message(db)));
     auto session = connector.connect(db, deadline);
     if (session)
         return session;
     if (session.error().kind != ErrorKind::Connection ||
-        conn::classify_connection_failure(session.error().message) !=
-            conn::FailureClass::NoSuchDatabase) {
+        !conn::is_missing_database(session.error())) {
         return session.error().wrapped(fmt::format(
             "database connection failed: failed to connect to database {}", quote_for_message(db)));
     }
@@ -48,35 +375,19 @@ Result<pg::Connection> open_target(conn::Connector& connector,
                             quote_for_message(db)));
     log.verbose(fmt::format("Connecting to maintenance database {}",
                             quote_for_message(resolved.maintenance_db)));
-    auto maint = connector.connect(resolved.maintenance_db, deadline);
-    if (!maint) {
-        return maint.error().wrapped(
-            "failed to ensure database exists: failed to connect to maintenance database");
-    }
-    log.progress(fmt::format("Database {} does not exist; creating", quote_for_message(db)));
-    auto created = maint->exec("CREATE DATABASE " + quote_ident(db));
-    if (!created) {
-        const auto& server = created.error().server;
-        if (server && (server->sqlstate == "42P04" || server->sqlstate == "23505")) {
-            return make_error(ErrorKind::Lock,
-                              "concurrent deployment in progress: the database was created by "
-                              "another deploy while this one was starting");
+    {
+        auto maint = connector.connect(resolved.maintenance_db, deadline);
+        if (!maint) {
+            return maint.error().wrapped(
+                "failed to ensure database exists: failed to connect to maintenance database");
         }
-        Error e = created.error().wrapped(
-            fmt::format("failed to ensure database exists: failed to create database {}",
-                        quote_for_message(db)));
-        e.kind = ErrorKind::General;
-        return e;
+        if (Status s = create_plain(*maint, db, log); !s) {
+            return s.error().kind == ErrorKind::Lock
+                       ? s.error()
+                       : s.error().wrapped("failed to ensure database exists");
+        }
     }
-    log.verbose(fmt::format("Created database {}", quote_for_message(db)));
-
-    log.verbose(fmt::format("Connecting to database {}", quote_for_message(db)));
-    session = connector.connect(db, deadline);
-    if (!session) {
-        return session.error().wrapped(fmt::format(
-            "database connection failed: failed to connect to database {}", quote_for_message(db)));
-    }
-    return session;
+    return connect_session(connector, db, deadline, log);
 }
 
 }  // namespace pgmi::deploy

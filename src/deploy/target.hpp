@@ -1,6 +1,15 @@
-// Reaching the target database (two-database pattern, connections §10.1): connect to the target;
-// if it does not exist, connect to the maintenance database, create it, and connect again. The
-// first successful connection to the target is the session connection (it is dialled once).
+// Reaching the target database (two-database pattern, connections §10).
+//
+// Without --overwrite: connect to the target; if it does not exist (3D000), connect to the
+// maintenance database, CREATE DATABASE, and connect to the target again.
+//
+// With --overwrite, the seeds' sequence: refuse a target that is the maintenance database or
+// template0/template1 (Config, before connecting); connect to the maintenance database; if the
+// target exists, ask for approval (ui/approval), read what to keep (encoding, LC_COLLATE/LC_CTYPE
+// and locale provider, owner, connection limit, tablespace, database-level settings, comment),
+// terminate its other sessions, DROP DATABASE IF EXISTS (WITH (FORCE) on 13+), CREATE DATABASE
+// with the kept properties; disconnect; connect to the target. A missing target is simply
+// created (no approval needed). The session tables and deploy.sql follow in the deployer.
 #pragma once
 
 #include <functional>
@@ -18,15 +27,27 @@ namespace pgmi::deploy {
 struct TargetLog {
     std::function<void(std::string_view)> progress;  // always shown
     std::function<void(std::string_view)> verbose;   // --verbose only
+    /// Approves dropping an existing target (--overwrite). Unset: ui::approve_overwrite at this
+    /// process's terminal, with --force from `resolved.force`.
+    std::function<Status(const std::string& database, const Deadline& deadline)> approve;
 };
 
-/// Opens the session connection to `resolved.target_db`, creating the database when missing.
+/// Opens the session connection to `resolved.target_db`: created when missing, dropped and
+/// recreated first with `resolved.overwrite`.
 Result<pg::Connection> open_target(conn::Connector& connector,
                                    const conn::ResolvedConnection& resolved,
                                    const Deadline& deadline, const TargetLog& log);
 
+/// The offline refusals of --overwrite (exit 10): the target is the maintenance database, or a
+/// template database. Messages start with "overwrite workflow failed: ".
+Status check_overwrite_target(const conn::ResolvedConnection& resolved);
+
 /// `"name"` with embedded quotes doubled: a safe SQL identifier.
 std::string quote_ident(std::string_view name);
+
+/// `'text'` with quotes doubled (E'...' with doubled backslashes when it has any): a safe SQL
+/// string literal whatever standard_conforming_strings says.
+std::string quote_literal(std::string_view text);
 
 /// A name for messages: double-quoted, `"`, `\` and non-printables backslash-escaped.
 std::string quote_for_message(std::string_view name);

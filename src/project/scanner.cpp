@@ -57,7 +57,7 @@ bool is_printable(char32_t c) {
 }
 
 /// A string quoted like Go's %q: printable UTF-8 kept, everything else escaped.
-std::string go_quote(std::string_view s) {
+std::string quote_like_go(std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out = "\"";
     size_t i = 0;
@@ -300,6 +300,9 @@ class Walker {
         return Status::ok();
     }
 
+    /// Every <pgmi-meta> problem met so far, in scan order.
+    std::vector<MetadataProblem>& metadata_problems() { return metadata_problems_; }
+
     /// Test directory rows: parents resolved across gaps, ordered by depth then path.
     std::vector<TestDirectory> test_directories() const {
         std::vector<TestDirectory> rows;
@@ -429,8 +432,14 @@ class Walker {
         file.pgmi_checksum = sha256_hex(normalize(content));
         file.is_sql = is_sql_file_name(path.substr(path.rfind('/') + 1));
         file.content = std::move(content);
-        // 9. Metadata seam: <pgmi-meta> extraction and validation (§5) for non-test SQL files
-        //    hooks in here, on file.content when file.is_sql. Not implemented yet.
+        // 9. <pgmi-meta> of non-test SQL files (§5). Problems are collected, not returned, so
+        //    one run lists every bad file.
+        if (file.is_sql) {
+            Extraction extracted = extract_metadata(file.content, path);
+            if (extracted.problem)
+                metadata_problems_.push_back(std::move(*extracted.problem));
+            file.metadata = std::move(extracted.metadata);
+        }
         project_.files.push_back(std::move(file));
         return Status::ok();
     }
@@ -452,6 +461,7 @@ class Walker {
     const ScanOptions& options_;
     Project& project_;
     std::set<std::string> test_dirs_;  // C order
+    std::vector<MetadataProblem> metadata_problems_;
 };
 
 /// Reads the root deploy.sql (§1.1 rows 3-4, then its own text rules; no size cap).
@@ -498,6 +508,10 @@ Result<std::string> read_deploy_sql(const std::string& root) {
 
 }  // namespace
 
+std::string go_quote(std::string_view s) {
+    return quote_like_go(s);
+}
+
 bool is_sql_file_name(std::string_view name) {
     const size_t dot = name.rfind('.');
     if (dot == std::string_view::npos)
@@ -522,18 +536,34 @@ Result<Project> scan(const std::filesystem::path& root, const ScanOptions& optio
     if (!S_ISDIR(st.st_mode)) {
         return config("\"" + p + "\" is a file; pass the project directory: invalid configuration");
     }
-    auto deploy_sql = read_deploy_sql(p);
-    if (!deploy_sql)
-        return std::move(deploy_sql).error();
-
     Project project;
     project.root = root;
-    project.deploy_sql = std::move(deploy_sql).value();
+    if (options.read_deploy_sql) {
+        auto deploy_sql = read_deploy_sql(p);
+        if (!deploy_sql)
+            return std::move(deploy_sql).error();
+        project.deploy_sql = std::move(deploy_sql).value();
+    }
     Walker walker(p, options, project);
     if (Status walked = walker.walk(""); !walked)
         return std::move(walked).error();
     project.test_dirs = walker.test_directories();
     project.scanned_files = project.files.size() + project.tests.size();
+
+    // §5.5: ids must be unique across files (problems and duplicates are reported together).
+    std::vector<std::pair<std::string, Uuid>> ids;
+    for (const SourceFile& f : project.files) {
+        if (f.metadata)
+            ids.emplace_back(f.path, f.metadata->id);
+    }
+    std::vector<DuplicateId> duplicates = find_duplicate_ids(ids);
+    std::vector<MetadataProblem>& problems = walker.metadata_problems();
+    if (!options.metadata_errors_fatal) {
+        project.metadata_problems = std::move(problems);
+        project.duplicate_ids = std::move(duplicates);
+    } else if (!problems.empty() || !duplicates.empty()) {
+        return metadata_error(problems, duplicates);
+    }
     return project;
 }
 

@@ -7,16 +7,18 @@
 #include <string>
 #include <vector>
 
+#include "project/metadata.hpp"
 #include "util/error.hpp"
 
 namespace pgmi::project {
 
 struct SourceFile {
-    std::string path;           // "./" + relative path with '/' separators
-    std::string content;        // bytes after stripping one leading UTF-8 BOM
-    std::string checksum;       // SHA-256 hex of content
-    std::string pgmi_checksum;  // SHA-256 hex of normalize(content)
-    bool is_sql = false;        // extension in the SQL list (scanner rule, §1.5)
+    std::string path;                  // "./" + relative path with '/' separators
+    std::string content;               // bytes after stripping one leading UTF-8 BOM
+    std::string checksum;              // SHA-256 hex of content
+    std::string pgmi_checksum;         // SHA-256 hex of normalize(content)
+    bool is_sql = false;               // extension in the SQL list (scanner rule, §1.5)
+    std::optional<Metadata> metadata;  // a valid <pgmi-meta> block (SQL files only)
 };
 
 struct TestFile {
@@ -40,10 +42,17 @@ struct Project {
     std::vector<TestFile> tests;           // SQL files under __test__/__tests__, scan order
     std::vector<TestDirectory> test_dirs;  // ordered by depth, then path
     size_t scanned_files = 0;              // every file loaded (files + tests)
+    // Filled only when ScanOptions::metadata_errors_fatal is false (scan order; ids by id).
+    std::vector<MetadataProblem> metadata_problems;
+    std::vector<DuplicateId> duplicate_ids;
 };
 
 struct ScanOptions {
     size_t max_file_size = 10 * 1024 * 1024;  // PGMI_MAX_FILE_SIZE overrides in the CLI
+    // false: every <pgmi-meta> problem and duplicate id lands in the Project instead of failing.
+    bool metadata_errors_fatal = true;
+    // false: the root deploy.sql is neither required nor read (`pgmi info` on any directory).
+    bool read_deploy_sql = true;
 };
 
 /// Scans `root` (itself may be a link to a directory; links inside it are refused). Every rule
@@ -51,10 +60,15 @@ struct ScanOptions {
 /// deploy.sql); Config (bad path, deploy.sql a directory or not UTF-8 text, __x__ directory, NUL
 /// byte, invalid UTF-8 in a file or a file name, symlink, named pipe or other special file, size
 /// cap); General (I/O: unreadable directory or file, with the OS error). The first failing file in
-/// scan order is reported. Messages carry no "file scanning failed" prefix; callers add context.
+/// scan order is reported. Then every <pgmi-meta> problem of every file and every id shared by
+/// several files fail the scan together as one Config error (metadata_error()). Messages carry
+/// no "file scanning failed" prefix; callers add context.
 Result<Project> scan(const std::filesystem::path& root, const ScanOptions& options = {});
 
 /// SQL file by the scanner rule: suffix from the last '.', lower-cased, in the SQL list.
 bool is_sql_file_name(std::string_view name);
+
+/// `s` quoted like Go's %q: printable UTF-8 kept, everything else escaped (for messages).
+std::string go_quote(std::string_view s);
 
 }  // namespace pgmi::project

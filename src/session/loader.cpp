@@ -78,6 +78,29 @@ void copy_row(std::string& out, F&& fields) {
     out += '\n';
 }
 
+/// COPY text rows for _pgmi_source_metadata: one per file with a valid <pgmi-meta> block.
+std::string metadata_copy_data(const std::vector<project::SourceFile>& files) {
+    std::string out;
+    for (const auto& f : files) {
+        if (!f.metadata)
+            continue;
+        const project::Metadata& m = *f.metadata;
+        // Always an array ('{}' when there are no keys); every element quoted, so keys keep
+        // their surrounding white space.
+        std::string keys;
+        append_array_literal(keys,
+                             std::vector<std::string_view>(m.sort_keys.begin(), m.sort_keys.end()));
+        copy_row(out, [&](auto field, auto) {
+            field(f.path);
+            field(m.id.str());
+            field(m.idempotent ? "t" : "f");
+            field(keys);
+            field(m.description);
+        });
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<int> resolve_api_version(std::string_view compat) {
@@ -149,6 +172,14 @@ Result<Prepared> prepare(pg::Connection& conn, const project::Project& project,
             fmt::format("COPY pg_temp._pgmi_source ({}) FROM STDIN", kSourceColumns), data);
         if (!s)
             return stage_error("failed to load files: failed to insert source files", s.error());
+    }
+    if (std::string data = metadata_copy_data(project.files); !data.empty()) {
+        auto s = conn.copy_in(
+            "COPY pg_temp._pgmi_source_metadata (path, id, idempotent, sort_keys, description) "
+            "FROM STDIN",
+            data);
+        if (!s)
+            return stage_error("failed to load files: failed to insert metadata", s.error());
     }
     if (!project.test_dirs.empty()) {
         std::string data;

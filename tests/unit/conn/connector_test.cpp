@@ -60,5 +60,126 @@ TEST(ConnectionFailure, FriendlyMessagesNameTheFix) {
               "check $PGPASSWORD, ~/.pgpass, or the connection string");
 }
 
+Error with_sqlstate(const char* code, const char* message) {
+    Error e = make_error(ErrorKind::Connection, std::string("FATAL:  ") + message);
+    ServerError se;
+    se.severity = "FATAL";
+    se.sqlstate = code;
+    se.message = message;
+    e.server = se;
+    return e;
+}
+
+TEST(ConnectionFailure, SqlstateDecidesWhenTheServerSentOne) {
+    EXPECT_EQ(classify_connection_failure(with_sqlstate("28P01", "x")),
+              FailureClass::PasswordFailed);
+    EXPECT_EQ(classify_connection_failure(with_sqlstate("28000", "x")), FailureClass::NoHbaEntry);
+    EXPECT_EQ(classify_connection_failure(with_sqlstate("3D000", "x")),
+              FailureClass::NoSuchDatabase);
+    EXPECT_EQ(classify_connection_failure(with_sqlstate("42501", "x")),
+              FailureClass::PermissionDenied);
+    EXPECT_EQ(classify_connection_failure(with_sqlstate("53300", "x")),
+              FailureClass::TooManyConnections);
+    EXPECT_EQ(classify_connection_failure(with_sqlstate("57P03", "x")), FailureClass::StartingUp);
+    EXPECT_EQ(classify_connection_failure(with_sqlstate("42704", "x")),
+              FailureClass::ServerRefused);
+    // Transient: classes 08, 53, 57 (but not 57014 / 57P04), and 40001, 40P01, 55P03.
+    for (const char* code :
+         {"08006", "08001", "53300", "53200", "57P03", "57P01", "40001", "40P01", "55P03"}) {
+        EXPECT_TRUE(is_transient(with_sqlstate(code, "x"))) << code;
+    }
+    for (const char* code :
+         {"28P01", "28000", "3D000", "42501", "42704", "57014", "57P04", "0A000"}) {
+        EXPECT_FALSE(is_transient(with_sqlstate(code, "x"))) << code;
+    }
+    EXPECT_TRUE(is_missing_database(with_sqlstate("3D000", "database \"x\" does not exist")));
+    EXPECT_FALSE(is_missing_database(with_sqlstate("28P01", "database \"x\" does not exist")));
+}
+
+TEST(ConnectionFailure, TransportTextWithoutSqlstate) {
+    auto t = [](const char* m) { return is_transient(make_error(ErrorKind::Connection, m)); };
+    EXPECT_TRUE(t("server closed the connection unexpectedly"));
+    EXPECT_TRUE(t("could not receive data from server: Connection reset by peer"));
+    EXPECT_TRUE(t("connection to server at \"10.0.0.1\", port 5432 failed: timeout expired"));
+    EXPECT_TRUE(
+        t("could not translate host name \"db\" to address: Temporary failure in name "
+          "resolution"));
+    EXPECT_FALSE(t("could not translate host name \"nx\" to address: Name or service not known"));
+    EXPECT_FALSE(t("could not open certificate file \"/x.crt\": No such file or directory"));
+    EXPECT_FALSE(t("server certificate for \"localhost\" does not match host name \"127.0.0.1\""));
+    EXPECT_EQ(
+        classify_connection_failure("could not load private key file \"/k.pem\": bad decrypt"),
+        FailureClass::Tls);
+}
+
+TEST(ConnectionFailure, FriendlyMessagesForEveryCase) {
+    ConnectionConfig c;
+    c.host = "db";
+    c.port = 5433;
+    c.username = "app";
+    auto m = [&](const Error& e) { return friendly_connection_error(e, c, "shop").message; };
+    EXPECT_EQ(m(with_sqlstate("28000",
+                              "no pg_hba.conf entry for host \"1.2.3.4\", user \"app\", "
+                              "database \"shop\", no encryption")),
+              "authentication rejected for user \"app\" on database \"shop\": no pg_hba.conf "
+              "entry for host \"1.2.3.4\", user \"app\", database \"shop\", no encryption\nno "
+              "pg_hba.conf entry matches this host, user, and method\nthe server accepts this "
+              "user only over TLS: use --sslmode require (or verify-ca / verify-full)");
+    EXPECT_EQ(m(with_sqlstate("3D000", "database \"shop\" does not exist")),
+              "database \"shop\" does not exist\ncreate it with `createdb shop` or pass "
+              "--overwrite to let pgmi create it");
+    EXPECT_EQ(m(with_sqlstate("42501", "permission denied for database \"shop\"")),
+              "permission denied for database \"shop\"\ngrant access with: GRANT CONNECT ON "
+              "DATABASE shop TO app");
+    EXPECT_EQ(m(with_sqlstate("53300", "sorry, too many clients already")),
+              "too many connections to database \"shop\"\nserver is at max_connections; close "
+              "idle backends or wait");
+    EXPECT_EQ(m(with_sqlstate("57P03", "the database system is starting up")),
+              "server at db:5433 is not accepting connections: the database system is starting "
+              "up\nit is starting up or recovering; retry shortly");
+    EXPECT_EQ(m(with_sqlstate("42704", "unrecognized configuration parameter \"pooling\"")),
+              "server at db:5433 refused the connection: unrecognized configuration parameter "
+              "\"pooling\" (SQLSTATE 42704)");
+    EXPECT_EQ(m(make_error(ErrorKind::Connection,
+                           "could not translate host name \"db\" to address: Name or service "
+                           "not known")),
+              "cannot resolve host \"db\"\ncheck hostname spelling, DNS, and $PGHOST");
+    EXPECT_EQ(m(make_error(ErrorKind::Connection, "timeout expired")),
+              "connection timed out to db:5433\ncheck network reachability and server load; "
+              "raise --timeout if needed");
+    EXPECT_EQ(m(make_error(ErrorKind::Connection, "SSL error: certificate verify failed")),
+              "SSL/TLS connection error: SSL error: certificate verify failed\ncheck --sslmode, "
+              "--sslcert, --sslkey, --sslrootcert\nthe server certificate is not signed by the "
+              "CA in --sslrootcert");
+    EXPECT_EQ(m(make_error(ErrorKind::Connection, "something odd")),
+              "failed to connect to database: something odd");
+    EXPECT_EQ(friendly_connection_error(with_sqlstate("28P01", "x"), c, "shop").kind,
+              ErrorKind::Connection);
+}
+
+TEST(Retry, ThreeAttemptsWithExponentialBackoffAndJitter) {
+    RetryPolicy p;
+    EXPECT_EQ(p.attempts, 3);
+    EXPECT_EQ(backoff_delay(p, 1, 0.5).count(), 500);
+    EXPECT_EQ(backoff_delay(p, 2, 0.5).count(), 1000);
+    EXPECT_EQ(backoff_delay(p, 1, 0.0).count(), 450);
+    EXPECT_EQ(backoff_delay(p, 2, 0.999999).count(), 1099);
+    RetryPolicy capped{.attempts = 10,
+                       .base = std::chrono::milliseconds(1000),
+                       .cap = std::chrono::milliseconds(3000),
+                       .jitter = 0};
+    EXPECT_EQ(backoff_delay(capped, 5, 0.3).count(), 3000);
+}
+
+TEST(ProviderFactory, StandardOrAConfigErrorNamingTheMethod) {
+    ConnectionConfig c;
+    EXPECT_TRUE(make_connector(c));
+    c.auth = AuthMethod::AwsIam;
+    auto r = make_connector(c);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::Config);
+    EXPECT_NE(r.error().message.find("unsupported auth method AWS IAM"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pgmi::conn

@@ -1,0 +1,1 @@
+/* <pgmi-meta id="00000000-0000-0000-0000-000000000000" idempotent="yes"><description>a &nbsp; & &#0; </description></pgmi-meta> */

@@ -1,0 +1,1 @@
+/* <pgmi-meta><sortKeys><key></key><key> </key></sortKeys><description> </description></pgmi-meta> */

@@ -1,0 +1,1 @@
+/* <pgmi:meta xmlns:pgmi="https://pgmi.com/pgmi-metadata/v1"> */

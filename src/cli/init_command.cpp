@@ -1,0 +1,738 @@
+#include "cli/init_command.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <regex>
+#include <system_error>
+
+#include "cli/templates_command.hpp"
+#include "config/project_config.hpp"
+#include "ui/terminal.hpp"
+#include "ui/tree.hpp"
+#include "ui/wizard.hpp"
+#include "util/env.hpp"
+
+namespace pgmi::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kDefaultTemplate = "basic";
+constexpr std::string_view kDefaultDatabase = "mydb";
+constexpr std::array<std::string_view, 6> kSslModes = {"disable", "allow",     "prefer",
+                                                       "require", "verify-ca", "verify-full"};
+
+struct InitArgs {
+    std::vector<std::string> positionals;
+    std::optional<std::string> template_name;
+    bool verbose = false;
+};
+
+// What the user asked for, from flags or from the wizard.
+struct InitRequest {
+    std::string target;  // as typed ("" = ".")
+    std::string template_name;
+    bool verbose = false;
+    std::optional<ConnectionSettings> connection;
+};
+
+void err(std::string_view s) {
+    std::fwrite(s.data(), 1, s.size(), stderr);
+    std::fflush(stderr);
+}
+
+void out(std::string_view s) {
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    std::fflush(stdout);
+}
+
+int usage_error(std::string_view message) {
+    err(fmt::format("pgmi: error: usage error: {}\n", message));
+    return 2;
+}
+
+int general_error(std::string_view message) {
+    err(fmt::format("pgmi: error: {}\n", message));
+    return 1;
+}
+
+fs::path absolute_path(const std::string& target) {
+    std::error_code ec;
+    fs::path abs = fs::absolute(target.empty() ? fs::path(".") : fs::path(target), ec);
+    if (ec)
+        abs = fs::path(target);
+    abs = abs.lexically_normal();
+    // "/a/b/" -> "/a/b" (but keep "/")
+    std::string s = abs.string();
+    while (s.size() > 1 && s.back() == '/')
+        s.pop_back();
+    return fs::path(s);
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+    std::string s;
+    for (const auto& i : items) {
+        if (!s.empty())
+            s += sep;
+        s += i;
+    }
+    return s;
+}
+
+// Why `abs` cannot receive a project, for the wizard; nullopt when it can.
+std::optional<std::string> unfit_reason(const fs::path& abs) {
+    std::error_code ec;
+    const auto st = fs::status(abs, ec);
+    if (ec || !fs::exists(st))
+        return std::nullopt;
+    if (!fs::is_directory(st))
+        return fmt::format("'{}' exists and is not a directory", abs.string());
+    auto blocking = blocking_entries(abs);
+    if (!blocking)
+        return blocking.error().message;
+    if (!blocking->empty()) {
+        return fmt::format("Directory is not empty: '{}' contains: {}", abs.string(),
+                           join(*blocking, ", "));
+    }
+    return std::nullopt;
+}
+
+Status write_file(const fs::path& path, std::string_view content, mode_t mode) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return make_error(ErrorKind::General, std::strerror(errno));
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            const int saved = errno;
+            ::close(fd);
+            return make_error(ErrorKind::General, std::strerror(saved));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fchmod(fd, mode) != 0 || ::close(fd) != 0)
+        return make_error(ErrorKind::General, std::strerror(errno));
+    return Status::ok();
+}
+
+std::vector<std::string> walk(const fs::path& root) {
+    std::vector<std::string> paths;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+        std::string rel = fs::relative(it->path(), root, ec).generic_string();
+        if (ec)
+            break;
+        std::error_code dir_ec;
+        if (it->is_directory(dir_ec) && !it->is_symlink(dir_ec))
+            rel += '/';
+        paths.push_back(rel);
+    }
+    return paths;
+}
+
+void write_connection(const fs::path& abs, const std::string& shown, const ConnectionSettings& c) {
+    const fs::path yaml = abs / "pgmi.yaml";
+    std::string current;
+    if (FILE* f = std::fopen(yaml.c_str(), "rb")) {
+        char buf[4096];
+        std::size_t n = 0;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+            current.append(buf, n);
+        std::fclose(f);
+    }
+    auto merged = merge_connection(current, c);
+    if (!merged) {
+        err(fmt::format("WARNING: could not save connection: {}\n", merged.error().message));
+        return;
+    }
+    const fs::path tmp = abs / "pgmi.yaml.pgmi-tmp";
+    Status written = write_file(tmp, *merged, 0600);
+    std::error_code ec;
+    if (written)
+        fs::rename(tmp, yaml, ec);
+    if (!written || ec) {
+        fs::remove(tmp, ec);
+        err(fmt::format("WARNING: could not save connection: {}: {}\n", yaml.string(),
+                        written ? ec.message() : written.error().message));
+        return;
+    }
+    err(fmt::format("Wrote {}/pgmi.yaml\n", shown));
+}
+
+int scaffold(const InitRequest& req) {
+    if (find_template(req.template_name) == nullptr)
+        return usage_error(unknown_template_message(req.template_name));
+    const std::string shown = req.target.empty() ? "." : req.target;
+    const fs::path abs = absolute_path(req.target);
+    auto verbose = [&req](const std::string& line) {
+        if (req.verbose)
+            err("[VERBOSE] " + line + "\n");
+    };
+
+    std::error_code ec;
+    const auto st = fs::status(abs, ec);
+    bool created = false;
+    if (fs::exists(st)) {
+        if (!fs::is_directory(st)) {
+            return general_error(fmt::format(
+                "failed to create project: {}: path exists but is not a directory", abs.string()));
+        }
+        auto blocking = blocking_entries(abs);
+        if (!blocking)
+            return general_error("failed to create project: " + blocking.error().message);
+        if (!blocking->empty()) {
+            err(
+                fmt::format("pgmi: error: usage error: directory \"{}\" is not empty (blocking: "
+                            "[{}])\nHINT: scaffold into a new directory instead, e.g. pgmi init "
+                            "./new-project\n",
+                            abs.string(), join(*blocking, " ")));
+            return 2;
+        }
+    } else {
+        fs::create_directories(abs, ec);
+        if (ec) {
+            return general_error(
+                fmt::format("failed to create project: {}: {}", abs.string(), ec.message()));
+        }
+        fs::permissions(abs, fs::perms(0755), ec);
+        created = true;
+    }
+
+    const std::string name = project_name_for(req.target, fs::current_path(ec));
+    verbose(fmt::format("Creating project '{}' at {} with template '{}'", name, abs.string(),
+                        req.template_name));
+    const std::map<std::string, std::string> vars = {{"PROJECT_NAME", name}};
+
+    auto fail = [&](const std::string& message) {
+        if (created) {
+            std::error_code rm_ec;
+            fs::remove_all(abs, rm_ec);
+        }
+        return general_error("failed to create project: " + message);
+    };
+    for (const TemplateFile& file : template_files(req.template_name)) {
+        const fs::path rel(file.path);
+        // Directories first, each created (and announced) once.
+        fs::path dir_rel;
+        for (const auto& part : rel.parent_path()) {
+            dir_rel /= part;
+            const fs::path dir = abs / dir_rel;
+            if (fs::exists(dir, ec))
+                continue;
+            fs::create_directory(dir, ec);
+            if (ec)
+                return fail(fmt::format("{}: {}", dir.string(), ec.message()));
+            fs::permissions(dir, fs::perms(0755), ec);
+            verbose("Creating directory: " + dir_rel.generic_string());
+        }
+        const fs::path dest = abs / rel;
+        if ((file.path == "pgmi.yaml" || file.path == ".env") && fs::exists(dest, ec)) {
+            verbose("Skipping existing: " + file.path);
+            continue;
+        }
+        Status s = write_file(dest, substitute_placeholders(file.content, file.path, vars), 0644);
+        if (!s)
+            return fail(fmt::format("{}: {}", dest.string(), s.error().message));
+        verbose("Creating file: " + file.path);
+    }
+    verbose("Project created successfully");
+
+    err(fmt::format("Wrote {} ({} template).\n", shown, req.template_name));
+    if (req.connection)
+        write_connection(abs, shown, *req.connection);
+    out(ui::render_tree(abs.string(), walk(abs)) + "\n");
+
+    const std::string target = shell_quote(shown);
+    const std::string db = req.connection && !req.connection->database.empty()
+                               ? req.connection->database
+                               : std::string(kDefaultDatabase);
+    const std::string ephemeral = fmt::format("pgmi deploy {} --ephemeral", target);
+    const std::string real = fmt::format("pgmi deploy {} -d {}", target, shell_quote(db));
+    const std::size_t width = std::max(ephemeral.size(), real.size()) + 3;
+    const std::string readme = shown == "." ? "README.md" : shown + "/README.md";
+    err(
+        fmt::format("\nNext:\n  {:<{}}# try it on a throwaway local PostgreSQL\n"
+                    "  {:<{}}# deploy to your server (pgmi.yaml, PG* variables or "
+                    "--connection)\n\n"
+                    "{} explains the project in five minutes; `pgmi deploy --help` lists every "
+                    "flag.\n",
+                    ephemeral, width, real, width, readme));
+    return 0;
+}
+
+// --- the wizard -------------------------------------------------------------------------------
+
+enum class Flow { Done, Cancelled };
+
+// The connection form: Next with the settings, Back (Esc on the first field) or Cancel.
+ui::Answer<ConnectionSettings> ask_connection(ui::Wizard& w) {
+    ConnectionSettings c;
+    std::string port_text = "5432";
+    std::string username = "postgres";
+    std::size_t ssl_index = 2;
+    int field = 0;
+    w.note(
+        "Connection defaults go to pgmi.yaml. Passwords never do: use PGPASSWORD, ~/.pgpass "
+        "or --connection when you deploy.");
+    while (field < 5) {
+        ui::Step step = ui::Step::Next;
+        switch (field) {
+            case 0: {
+                auto a = w.text("Host", c.host, nullptr, [](const std::string& v) {
+                    if (v.empty() || v.find_first_of(" \t") != std::string::npos)
+                        return std::optional<std::string>("host is required (no spaces)");
+                    // A pasted connection string may hold a password; pgmi.yaml never does.
+                    if (v.find("://") != std::string::npos || v.find_first_of("@=") != v.npos)
+                        return std::optional<std::string>(
+                            "enter a host name, IP address or socket directory, not a connection "
+                            "string");
+                    return std::optional<std::string>();
+                });
+                step = a.step;
+                if (step == ui::Step::Next)
+                    c.host = a.value;
+                break;
+            }
+            case 1: {
+                auto a = w.text("Port", port_text, nullptr, [](const std::string& v) {
+                    const bool digits = !v.empty() && v.size() <= 5 &&
+                                        v.find_first_not_of("0123456789") == std::string::npos;
+                    const int port = digits ? std::stoi(v) : 0;
+                    return port < 1 || port > 65535
+                               ? std::optional<std::string>(
+                                     "port must be a number between 1 and 65535")
+                               : std::nullopt;
+                });
+                step = a.step;
+                port_text = a.value;
+                if (step == ui::Step::Next)
+                    c.port = std::stoi(a.value);
+                break;
+            }
+            case 2: {
+                auto a = w.text("Database", c.database, nullptr, [](const std::string& v) {
+                    return v.empty() ? std::optional<std::string>("database name is required")
+                                     : std::nullopt;
+                });
+                step = a.step;
+                if (step == ui::Step::Next)
+                    c.database = a.value;
+                break;
+            }
+            case 3: {
+                auto a = w.text("Username (empty: $PGUSER or your OS user)", username);
+                step = a.step;
+                if (step == ui::Step::Next) {
+                    username = a.value;
+                    c.username = a.value;
+                }
+                break;
+            }
+            case 4: {
+                std::vector<ui::Choice> modes;
+                for (const auto m : kSslModes)
+                    modes.push_back({std::string(m), ""});
+                auto a = w.choose("SSL mode", modes, ssl_index);
+                step = a.step;
+                if (step == ui::Step::Next) {
+                    ssl_index = a.value;
+                    c.sslmode = std::string(kSslModes.at(a.value));
+                }
+                break;
+            }
+            default:
+                break;
+        }
+        if (step == ui::Step::Cancel)
+            return {ui::Step::Cancel, c};
+        if (step == ui::Step::Back) {
+            if (field == 0)
+                return {ui::Step::Back, c};
+            --field;
+            continue;
+        }
+        ++field;
+    }
+    return {ui::Step::Next, c};
+}
+
+Flow run_wizard(const ui::Terminal& term, InitRequest& req) {
+    ui::Wizard w(term);
+    w.title("pgmi init - Project Setup");
+    w.note("Enter accepts, Tab completes directories, Esc goes back, Ctrl+C cancels.\n");
+    const auto templates = available_templates();
+    std::size_t template_index = 0;
+    std::string dir = req.target;
+    const EnvLookup env = process_env();
+    const auto home = non_empty(env, "HOME");
+    std::error_code ec;
+    const fs::path cwd = fs::current_path(ec);
+    auto completer = [&cwd, &home](const std::string& input) {
+        return ui::complete_directories(input, cwd, home);
+    };
+
+    int step = 1;
+    for (;;) {
+        if (step == 1) {
+            auto a = w.text("Project directory", dir, completer,
+                            [](const std::string& v) { return unfit_reason(absolute_path(v)); });
+            if (a.step != ui::Step::Next)
+                return Flow::Cancelled;
+            dir = a.value;
+            req.target = dir;
+            step = 2;
+        } else if (step == 2) {
+            std::vector<ui::Choice> choices;
+            for (const TemplateInfo* t : templates)
+                choices.push_back({std::string(t->name), std::string(t->summary)});
+            auto a = w.choose("Template", choices, template_index);
+            if (a.step == ui::Step::Cancel)
+                return Flow::Cancelled;
+            if (a.step == ui::Step::Back) {
+                step = 1;
+                continue;
+            }
+            template_index = a.value;
+            req.template_name = std::string(templates.at(a.value)->name);
+            step = 3;
+        } else {
+            auto a = w.confirm("Configure a database connection now?", false);
+            if (a.step == ui::Step::Cancel)
+                return Flow::Cancelled;
+            if (a.step == ui::Step::Back) {
+                step = 2;
+                continue;
+            }
+            if (!a.value)
+                return Flow::Done;
+            auto c = ask_connection(w);
+            if (c.step == ui::Step::Back)
+                continue;  // ask again whether to configure a connection
+            if (c.step == ui::Step::Next)
+                req.connection = c.value;
+            else
+                w.note("Connection setup cancelled; scaffolding without it.");
+            return Flow::Done;
+        }
+    }
+}
+
+int run(const InitArgs& args) {
+    if (args.positionals.size() > 1) {
+        return usage_error(
+            fmt::format("accepts at most 1 arg(s), received {}", args.positionals.size()));
+    }
+    InitRequest req;
+    req.target = args.positionals.empty() ? "" : args.positionals.front();
+    req.verbose = args.verbose;
+    req.template_name = args.template_name.value_or(std::string(kDefaultTemplate));
+
+    const EnvLookup env = process_env();
+    const ui::Terminal term = ui::Terminal::detect(env);
+    if (term.interactive && !args.template_name) {
+        // The wizard owns the terminal (raw mode) only while it asks.
+        Flow flow = Flow::Cancelled;
+        try {
+            flow = run_wizard(term, req);
+        } catch (const std::exception& e) {
+            return general_error(fmt::format("init wizard failed: {}", e.what()));
+        }
+        if (flow == Flow::Cancelled) {
+            err("Cancelled.\n");
+            return 0;
+        }
+        err("\n");
+    }
+    return scaffold(req);
+}
+
+bool is_yaml_plain(std::string_view s) {
+    static const std::regex plain("^[A-Za-z0-9_][A-Za-z0-9_./-]*$");
+    static const std::regex special(
+        "^(?:[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|"
+        "[Oo]ff|OFF|[Nn]ull|NULL|[Yy]|[Nn]|[0-9._+-]*)$");
+    const std::string str(s);
+    return std::regex_match(str, plain) && !std::regex_match(str, special);
+}
+
+std::string yaml_scalar(std::string_view s) {
+    if (is_yaml_plain(s))
+        return std::string(s);
+    std::string q = "\"";
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            q += '\\';
+            q += c;
+        } else if (u < 0x20 || u == 0x7F) {
+            q += fmt::format("\\x{:02x}", u);
+        } else {
+            q += c;
+        }
+    }
+    q += '"';
+    return q;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos)
+            end = text.size();
+        lines.emplace_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return lines;
+}
+
+bool blank(std::string_view line) {
+    return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> blocking_entries(const fs::path& dir) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    if (!fs::exists(dir, ec))
+        return names;
+    fs::directory_iterator it(dir, ec);
+    if (ec)
+        return make_error(ErrorKind::General,
+                          fmt::format("cannot read directory {}: {}", dir.string(), ec.message()));
+    for (const auto& entry : it) {
+        std::string name = entry.path().filename().string();
+        if (name == "pgmi.yaml" || name == ".env")
+            continue;
+        names.push_back(std::move(name));
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string project_name_for(const std::string& target, const fs::path& cwd) {
+    std::string t = target;
+    while (t.size() > 1 && t.back() == '/')
+        t.pop_back();
+    fs::path last = fs::path(t).filename();
+    std::string name = last.string();
+    if (name.empty() || name == "." || name == ".." || t.empty()) {
+        const fs::path resolved = (cwd / (t.empty() ? "." : t)).lexically_normal();
+        std::string s = resolved.string();
+        while (s.size() > 1 && s.back() == '/')
+            s.pop_back();
+        name = fs::path(s).filename().string();
+    }
+    if (name.empty() || name == "/" || name == "." || name == "..")
+        return "project";
+    return name;
+}
+
+std::string json_escape(std::string_view s) {
+    std::string out;
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            default:
+                if (u < 0x20 || u == 0x7F) {
+                    out += fmt::format("\\u{:04x}", u);
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out;
+}
+
+std::string substitute_placeholders(std::string_view content, std::string_view file_path,
+                                    const std::map<std::string, std::string>& vars) {
+    const bool json = file_path.size() >= 5 && file_path.substr(file_path.size() - 5) == ".json";
+    std::string result;
+    std::size_t pos = 0;
+    while (pos < content.size()) {
+        const std::size_t open = content.find("{{", pos);
+        if (open == std::string_view::npos)
+            break;
+        const std::size_t close = content.find("}}", open + 2);
+        if (close == std::string_view::npos)
+            break;
+        const std::string key(content.substr(open + 2, close - open - 2));
+        auto it = vars.find(key);
+        result.append(content.substr(pos, open - pos));
+        if (it == vars.end()) {
+            result.append(content.substr(open, 2));
+            pos = open + 2;
+            continue;
+        }
+        if (json) {
+            result += json_escape(it->second);
+        } else {
+            for (const char c : it->second) {
+                const auto u = static_cast<unsigned char>(c);
+                result += (u < 0x20 || u == 0x7F) ? '?' : c;
+            }
+        }
+        pos = close + 2;
+    }
+    result.append(content.substr(pos));
+    return result;
+}
+
+std::string shell_quote(const std::string& path) {
+    if (!path.empty() &&
+        path.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                               "_-./~+@%:,") == std::string::npos &&
+        path.front() != '~')
+        return path;
+    std::string q = "'";
+    for (const char c : path) {
+        if (c == '\'')
+            q += "'\\''";
+        else
+            q += c;
+    }
+    q += "'";
+    return q;
+}
+
+std::string connection_block(const ConnectionSettings& c) {
+    std::string s = "connection:\n";
+    s += "  host: " + yaml_scalar(c.host) + "\n";
+    s += fmt::format("  port: {}\n", c.port);
+    s += "  database: " + yaml_scalar(c.database) + "\n";
+    if (!c.username.empty())
+        s += "  username: " + yaml_scalar(c.username) + "\n";
+    s += "  sslmode: " + yaml_scalar(c.sslmode) + "\n";
+    return s;
+}
+
+Result<std::string> merge_connection(std::string_view yaml, const ConnectionSettings& c) {
+    const std::vector<std::string> lines = split_lines(yaml);
+    static const std::regex top_key("^connection[ \t]*:.*$");
+    static const std::regex commented_key("^[ \t]+#[ \t]*([A-Za-z_]+)[ \t]*:.*$");
+    std::size_t begin = lines.size();
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (std::regex_match(lines[i], top_key)) {
+            begin = i;
+            break;
+        }
+    }
+    std::string block = connection_block(c);
+    std::vector<std::string> result;
+    if (begin == lines.size()) {
+        // No connection yet: after the leading comments (and a document start marker).
+        std::size_t at = 0;
+        while (at < lines.size() &&
+               (blank(lines[at]) || lines[at].front() == '#' || lines[at].rfind("---", 0) == 0))
+            ++at;
+        result.assign(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(at));
+        if (!result.empty() && !blank(result.back()))
+            result.emplace_back();
+        for (auto& l : split_lines(block))
+            result.push_back(l);
+        if (at < lines.size())
+            result.emplace_back();
+        result.insert(result.end(), lines.begin() + static_cast<std::ptrdiff_t>(at), lines.end());
+    } else {
+        std::size_t end = begin + 1;
+        while (end < lines.size() &&
+               (blank(lines[end]) || lines[end].front() == ' ' || lines[end].front() == '\t'))
+            ++end;
+        while (end > begin + 1 && blank(lines[end - 1]))  // trailing blank lines stay outside
+            --end;
+        result.assign(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(begin));
+        for (auto& l : split_lines(block))
+            result.push_back(l);
+        // Commented examples of keys that were not set are kept.
+        for (std::size_t i = begin + 1; i < end; ++i) {
+            std::smatch m;
+            if (!std::regex_match(lines[i], m, commented_key))
+                continue;
+            const std::string key = m[1].str();
+            const bool set = key == "host" || key == "port" || key == "database" ||
+                             key == "sslmode" || (key == "username" && !c.username.empty());
+            if (!set)
+                result.push_back(lines[i]);
+        }
+        result.insert(result.end(), lines.begin() + static_cast<std::ptrdiff_t>(end), lines.end());
+    }
+    std::string text;
+    for (const auto& l : result) {
+        text += l;
+        text += '\n';
+    }
+    auto parsed = config::parse_project_config(text, "pgmi.yaml");
+    if (!parsed)
+        return parsed.error();
+    const auto& conn = parsed->connection;
+    if (conn.host.value_or("") != c.host || conn.port.value_or(0) != c.port ||
+        conn.database.value_or("") != c.database || conn.sslmode.value_or("") != c.sslmode ||
+        conn.username.value_or("") != c.username) {
+        return make_error(ErrorKind::Config,
+                          "pgmi.yaml: the connection settings did not survive a round trip");
+    }
+    return text;
+}
+
+void add_init_command(CLI::App& app, int& result) {
+    auto args = std::make_shared<InitArgs>();
+    CLI::App* cmd = app.add_subcommand("init", "Create a new project from a template");
+    cmd->description(
+        "Create a new project from a template\n\n"
+        "Scaffolds a complete, deployable project (deploy.sql, migrations, tests, pgmi.yaml) "
+        "into a new or empty directory; an existing pgmi.yaml or .env is kept. At a terminal, "
+        "without --template, a short wizard asks for the directory, the template and optional "
+        "connection defaults.");
+    cmd->footer(
+        "Examples:\n"
+        "  pgmi init myproject                  # then: pgmi deploy myproject --ephemeral\n"
+        "  pgmi init ./db -t basic              # no questions asked\n"
+        "  pgmi init                            # the wizard (at a terminal)\n"
+        "  pgmi templates list                  # the available templates\n");
+    cmd->add_option("target_path", args->positionals, "Directory to create (default: .)")
+        ->type_name("[target_path]");
+    cmd->add_option("-t,--template", args->template_name,
+                    "Template to copy (see `pgmi templates list`; default basic)")
+        ->type_name("string");
+    cmd->add_flag("-v,--verbose", args->verbose, "Show every directory and file created");
+    cmd->callback([args, &result] { result = run(*args); });
+}
+
+}  // namespace pgmi::cli

@@ -1,0 +1,56 @@
+// `pgmi init [target_path] [-t|--template <name>]`: scaffold a project from an embedded template
+// into a new or empty directory. At an interactive terminal without --template, a wizard asks
+// for the directory, the template and (optionally) connection defaults for pgmi.yaml.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace pgmi::cli {
+
+/// Entries of `dir` that make it unfit for init: everything except pgmi.yaml and .env (hidden
+/// entries count), sorted bytewise. A directory that does not exist has none.
+Result<std::vector<std::string>> blocking_entries(const std::filesystem::path& dir);
+
+/// The project name for `target` as typed: its last path element; for ".", ".." or "" the name
+/// of the directory it resolves to from `cwd`; "project" when there is none (the root).
+std::string project_name_for(const std::string& target, const std::filesystem::path& cwd);
+
+/// Replaces every `{{NAME}}` of `vars` in `content`. Inside *.json files values are JSON-escaped;
+/// elsewhere control characters become '?', so a name can never break a line-based format.
+std::string substitute_placeholders(std::string_view content, std::string_view file_path,
+                                    const std::map<std::string, std::string>& vars);
+
+/// The text of a JSON string literal without the surrounding quotes.
+std::string json_escape(std::string_view s);
+
+/// `path` as a shell word: unchanged when it is plain, single-quoted otherwise.
+std::string shell_quote(const std::string& path);
+
+/// Connection defaults captured by the wizard. Never a password.
+struct ConnectionSettings {
+    std::string host = "localhost";
+    int port = 5432;
+    std::string database;
+    std::string username;  // empty = not written
+    std::string sslmode = "prefer";
+};
+
+/// The `connection:` mapping of pgmi.yaml for `c` (ends in "\n").
+std::string connection_block(const ConnectionSettings& c);
+
+/// `yaml` with its top-level `connection:` block replaced by `c` (or added when it has none);
+/// other keys and comments are kept. The result is validated as a pgmi.yaml; Config on failure.
+Result<std::string> merge_connection(std::string_view yaml, const ConnectionSettings& c);
+
+/// Adds `init`; `result` receives the exit code.
+void add_init_command(CLI::App& app, int& result);
+
+}  // namespace pgmi::cli

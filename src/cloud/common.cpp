@@ -1,0 +1,120 @@
+#include "cloud/common.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace pgmi::cloud::detail {
+
+Result<std::optional<std::string>> read_text_file(const std::string& path, const std::string& what,
+                                                  size_t limit) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status)) {
+        if (ec && ec != std::errc::no_such_file_or_directory)
+            return make_error(ErrorKind::Config, what + " " + path + ": " + ec.message());
+        return std::optional<std::string>();
+    }
+    if (std::filesystem::is_directory(status))
+        return make_error(ErrorKind::Config, what + " " + path + ": is a directory");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return make_error(ErrorKind::Config,
+                          what + " " + path + ": cannot be read (" + std::strerror(errno) + ")");
+    std::string data;
+    char buf[8192];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        data.append(buf, static_cast<size_t>(in.gcount()));
+        if (data.size() > limit)
+            return make_error(ErrorKind::Config, what + " " + path + ": larger than " +
+                                                     std::to_string(limit / 1024) + " KiB");
+    }
+    return std::optional<std::string>(std::move(data));
+}
+
+std::string home_directory(const EnvLookup& env) {
+    if (auto h = non_empty(env, "HOME"))
+        return *h;
+    if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr)
+        return pw->pw_dir;
+    return "";
+}
+
+std::string expand_home(const std::string& path, const EnvLookup& env) {
+    if (path == "~")
+        return home_directory(env);
+    if (path.rfind("~/", 0) == 0)
+        return home_directory(env) + path.substr(1);
+    return path;
+}
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+bool env_true(const EnvLookup& env, std::string_view name) {
+    auto v = env(name);
+    return v && lower(trim(*v)) == "true";
+}
+
+std::optional<nlohmann::json> parse_json_object(std::string_view text) {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object())
+        return std::nullopt;
+    return j;
+}
+
+std::optional<std::string> json_string(const nlohmann::json& obj, const char* key) {
+    auto it = obj.find(key);
+    if (it == obj.end() || !it->is_string())
+        return std::nullopt;
+    return it->get<std::string>();
+}
+
+std::optional<long long> json_integer(const nlohmann::json& obj, const char* key) {
+    auto it = obj.find(key);
+    if (it == obj.end())
+        return std::nullopt;
+    if (it->is_number_integer())
+        return it->get<long long>();
+    if (it->is_number_float()) {
+        const double d = it->get<double>();
+        if (d < -9e15 || d > 9e15)
+            return std::nullopt;
+        return static_cast<long long>(d);
+    }
+    if (it->is_string()) {
+        const std::string s = trim(it->get<std::string>());
+        if (s.empty() || s.size() > 18)
+            return std::nullopt;
+        long long v = 0;
+        for (char c : s) {
+            if (!std::isdigit(static_cast<unsigned char>(c)))
+                return std::nullopt;
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+    return std::nullopt;
+}
+
+}  // namespace pgmi::cloud::detail

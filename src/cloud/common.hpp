@@ -1,0 +1,40 @@
+// Internal helpers shared by the cloud clients: small files, the home directory, JSON fields.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/env.hpp"
+#include "util/error.hpp"
+
+namespace pgmi::cloud::detail {
+
+/// A file's content; nullopt when it does not exist. Config error "<what> <path>: <reason>"
+/// when it cannot be read or exceeds `limit` bytes.
+Result<std::optional<std::string>> read_text_file(const std::string& path, const std::string& what,
+                                                  size_t limit = 1U << 20);
+
+/// $HOME (from `env`), else the passwd entry, else "".
+std::string home_directory(const EnvLookup& env);
+
+/// "~/x" -> "<home>/x"; other paths unchanged.
+std::string expand_home(const std::string& path, const EnvLookup& env);
+
+std::string trim(std::string_view s);
+std::string lower(std::string_view s);
+
+/// True when the variable is "true" (any case).
+bool env_true(const EnvLookup& env, std::string_view name);
+
+/// The text as a JSON object, or nullopt (invalid JSON, or not an object).
+std::optional<nlohmann::json> parse_json_object(std::string_view text);
+
+/// A string member (nullopt when absent or not a string).
+std::optional<std::string> json_string(const nlohmann::json& obj, const char* key);
+
+/// An integer member given as a number or a decimal string.
+std::optional<long long> json_integer(const nlohmann::json& obj, const char* key);
+
+}  // namespace pgmi::cloud::detail

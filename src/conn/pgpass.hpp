@@ -1,0 +1,51 @@
+// The password file (.pgpass, $PGPASSFILE), read by pgmi itself with libpq's rules (connections
+// §5.7): lines `hostname:port:database:username:password`, `\:` and `\\` escapes, a field that is
+// exactly `*` matches anything, `#` lines are comments, the first matching line wins, a
+// Unix-socket connection matches `localhost`. A file that group or others may access is not used
+// (libpq's rule), and the caller is told why, so it can warn.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/env.hpp"
+
+namespace pgmi::conn {
+
+struct PgpassEntry {
+    std::string host, port, database, user;  // unescaped; "*" = any
+    bool any_host = false, any_port = false, any_database = false, any_user = false;
+    std::string password;  // secret
+    int line = 0;
+};
+
+/// Parses the file's text. Never fails: comment lines, blank lines and lines with fewer than five
+/// fields are skipped, as libpq does (a password ends at its first unescaped ':').
+std::vector<PgpassEntry> parse_pgpass(std::string_view text);
+
+/// The password of the first entry matching this connection, if any. `host` "" or a socket
+/// directory ('/' or '@' first) matches as "localhost"; `port` 0 as 5432.
+std::optional<std::string> lookup_pgpass(const std::vector<PgpassEntry>& entries,
+                                         std::string_view host, int port, std::string_view database,
+                                         std::string_view user);
+
+struct PasswordFile {
+    std::filesystem::path path;
+    std::vector<PgpassEntry> entries;  // empty when missing or ignored
+    bool present = false;              // the file exists
+    bool ignored = false;              // present but not used (see warning)
+    std::string warning;               // for stderr; never contains file content
+};
+
+/// Reads the password file at `path`. Missing: no entries, no warning. Not a regular file, or
+/// accessible by group/others (mode & 077): ignored with a warning naming the fix.
+PasswordFile load_password_file(const std::filesystem::path& path);
+
+/// `passfile` if given, else $PGPASSFILE, else ~/.pgpass ($HOME, then the passwd entry).
+std::filesystem::path password_file_path(const std::optional<std::string>& passfile,
+                                         const EnvLookup& env);
+
+}  // namespace pgmi::conn

@@ -1,0 +1,122 @@
+#include "conn/service_file.hpp"
+
+#include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "conn/connection_string.hpp"
+
+namespace pgmi::conn {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && space(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+Error service_error(const std::string& message) {
+    return make_error(ErrorKind::Config, message + ": invalid configuration");
+}
+
+std::optional<std::string> read_text(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+}  // namespace
+
+Result<std::optional<std::map<std::string, std::string>>> parse_service_file(
+    std::string_view text, std::string_view name, const std::string& file_name) {
+    std::optional<std::map<std::string, std::string>> found;
+    bool in_group = false;
+    int line_no = 0;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        std::string_view line = trim(
+            text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+        start = nl == std::string_view::npos ? text.size() : nl + 1;
+        ++line_no;
+        if (line.empty() || line.front() == '#')
+            continue;
+        if (line.front() == '[') {
+            if (found)
+                break;  // the section ended
+            size_t close = line.find(']');
+            in_group = close != std::string_view::npos && line.substr(1, close - 1) == name;
+            if (in_group)
+                found.emplace();
+            continue;
+        }
+        if (!in_group)
+            continue;
+        size_t eq = line.find('=');
+        if (eq == std::string_view::npos) {
+            return service_error(
+                fmt::format("syntax error in service file \"{}\", line {}", file_name, line_no));
+        }
+        std::string key(line.substr(0, eq));
+        if (key == "service") {
+            return service_error(fmt::format(
+                "nested service specifications not supported in service file \"{}\", line {}",
+                file_name, line_no));
+        }
+        if (!is_libpq_keyword(key)) {
+            return service_error(
+                fmt::format("syntax error in service file \"{}\", line {}: unknown keyword",
+                            file_name, line_no));
+        }
+        found->emplace(std::move(key), std::string(line.substr(eq + 1)));  // first one wins
+    }
+    return found;
+}
+
+Result<ServiceEntry> lookup_service(const std::string& name, const EnvLookup& env) {
+    std::vector<std::filesystem::path> files;
+    if (auto f = non_empty(env, "PGSERVICEFILE")) {
+        files.emplace_back(*f);
+    } else {
+        std::string home;
+        if (auto h = non_empty(env, "HOME")) {
+            home = *h;
+        } else if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_dir) {
+            home = pw->pw_dir;
+        }
+        if (!home.empty())
+            files.push_back(std::filesystem::path(home) / ".pg_service.conf");
+    }
+    files.push_back(
+        std::filesystem::path(non_empty(env, "PGSYSCONFDIR").value_or("/etc/postgresql-common")) /
+        "pg_service.conf");
+    std::string searched;
+    for (const auto& file : files) {
+        if (!searched.empty())
+            searched += ", ";
+        searched += file.string();
+        auto text = read_text(file);
+        if (!text)
+            continue;
+        auto section = parse_service_file(*text, name, file.string());
+        if (!section)
+            return std::move(section).error();
+        if (*section)
+            return ServiceEntry{name, file, std::move(**section)};
+    }
+    return service_error(
+        fmt::format("definition of service \"{}\" not found (looked in {})", name, searched));
+}
+
+}  // namespace pgmi::conn

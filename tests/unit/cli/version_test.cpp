@@ -1,0 +1,54 @@
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <openssl/crypto.h>
+
+#include <regex>
+
+#include "cli/version_command.hpp"
+
+namespace pgmi::cli {
+namespace {
+
+std::vector<std::string> lines(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < s.size()) {
+        auto end = s.find('\n', start);
+        out.push_back(s.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+TEST(Version, ShortIsTheFirstTwoLinesOfFull) {
+    const std::string short_text = version_text(false);
+    const std::string full = version_text(true);
+    EXPECT_EQ(full.rfind(short_text, 0), 0u);
+    EXPECT_EQ(lines(short_text).size(), 2u);
+    EXPECT_EQ(lines(full).size(), 6u) << full;
+}
+
+TEST(Version, Fields) {
+    const auto l = lines(version_text(true));
+    ASSERT_EQ(l.size(), 6u);
+    EXPECT_EQ(l[0], std::string("pgmi ") + PGMI_VERSION + " (compat 1)");
+    EXPECT_TRUE(std::regex_match(
+        l[1], std::regex("Commit: ([0-9a-f]{7,40}|unknown), Built: [0-9TZ:-]+, Platform: "
+                         "[a-z]+/[a-z0-9]+")))
+        << l[1];
+#if defined(__linux__) && defined(__x86_64__)
+    EXPECT_EQ(platform(), "linux/amd64");
+#endif
+    EXPECT_EQ(l[1], std::string("Commit: ") + PGMI_GIT_COMMIT + ", Built: " + PGMI_BUILD_DATE +
+                        ", Platform: " + platform());
+    EXPECT_TRUE(
+        std::regex_match(l[2], std::regex("Compiler: (GCC|Clang) [0-9]+\\.[0-9]+\\.[0-9]+")))
+        << l[2];
+    const int pq = PQlibVersion();
+    EXPECT_EQ(l[3], "libpq: " + std::to_string(pq / 10000) + "." + std::to_string(pq % 10000));
+    EXPECT_EQ(l[4], std::string("OpenSSL: ") + OpenSSL_version(OPENSSL_VERSION));
+    EXPECT_EQ(l[5], "Repository: https://github.com/vvka-141/pgmi");
+}
+
+}  // namespace
+}  // namespace pgmi::cli

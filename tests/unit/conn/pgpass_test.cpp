@@ -1,0 +1,112 @@
+// The password file: libpq's syntax (escapes, wildcards, comments, short lines), first match,
+// socket hosts as localhost, and the permission rule.
+#include "conn/pgpass.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "support/support.hpp"
+
+namespace pgmi::conn {
+namespace {
+
+const char* kFile =
+    "# comment line\n"
+    "\n"
+    "db\\:1:5432:app:alice:pa\\:ss\\\\word\n"  // host "db:1", password "pa:ss\word"
+    "db2:*:*:bob:bobpw:ignored-extra-field\n"
+    "short:5432:app\n"  // fewer than five fields: skipped
+    "localhost:5433:*:carol:socketpw\n"
+    "*:*:shop:*:shoppw\n"
+    "*:*:*:dave:\n"               // empty password = no password
+    "\\*:*:*:*:literal-star\r\n"  // host is a literal '*'
+    "*:*:*:*:fallback\n";
+
+TEST(Pgpass, ParsesLibpqSyntax) {
+    auto entries = parse_pgpass(kFile);
+    ASSERT_EQ(entries.size(), 7u);
+    EXPECT_EQ(entries[0].host, "db:1");
+    EXPECT_EQ(entries[0].password, "pa:ss\\word");
+    EXPECT_EQ(entries[0].line, 3);
+    EXPECT_TRUE(entries[1].any_port);
+    EXPECT_EQ(entries[1].password, "bobpw");
+    EXPECT_FALSE(entries[5].any_host);
+    EXPECT_EQ(entries[5].host, "*");
+    EXPECT_EQ(entries[5].password, "literal-star");
+}
+
+TEST(Pgpass, FirstMatchingLineWins) {
+    auto e = parse_pgpass(kFile);
+    EXPECT_EQ(lookup_pgpass(e, "db:1", 5432, "app", "alice"), "pa:ss\\word");
+    EXPECT_EQ(lookup_pgpass(e, "db:1", 5433, "app", "alice"), "fallback");
+    EXPECT_EQ(lookup_pgpass(e, "db2", 1, "anything", "bob"), "bobpw");
+    EXPECT_EQ(lookup_pgpass(e, "elsewhere", 5432, "shop", "zed"), "shoppw");
+    EXPECT_EQ(lookup_pgpass(e, "elsewhere", 5432, "other", "dave"), std::nullopt);
+    EXPECT_EQ(lookup_pgpass(e, "*", 5432, "other", "erin"), "literal-star");
+    EXPECT_EQ(lookup_pgpass(e, "x", 0, "other", "erin"), "fallback");
+}
+
+TEST(Pgpass, SocketConnectionsMatchLocalhost) {
+    auto e = parse_pgpass(kFile);
+    EXPECT_EQ(lookup_pgpass(e, "/var/run/postgresql", 5433, "db", "carol"), "socketpw");
+    EXPECT_EQ(lookup_pgpass(e, "", 5433, "db", "carol"), "socketpw");
+    EXPECT_EQ(lookup_pgpass(e, "@abstract", 5433, "db", "carol"), "socketpw");
+    EXPECT_EQ(lookup_pgpass(e, "localhost", 5433, "db", "carol"), "socketpw");
+    EXPECT_EQ(lookup_pgpass(e, "127.0.0.1", 5433, "db", "carol"), "fallback");
+}
+
+TEST(Pgpass, MalformedTextNeverFails) {
+    for (const char* text : {"", "\n\n", ":::::", "a:b:c:d", "\\", "a\\", "a:b:c:d:\\",
+                             "#a:b:c:d:e", "a:b:c:d:e:f:g", "\r\n"}) {
+        auto entries = parse_pgpass(text);
+        for (const auto& en : entries)
+            EXPECT_GT(en.line, 0);
+    }
+    EXPECT_EQ(parse_pgpass("a:b:c:d").size(), 0u);
+    EXPECT_EQ(parse_pgpass(":::::").size(), 1u);
+    EXPECT_EQ(parse_pgpass("a:b:c:d:\\").at(0).password, "\\");
+}
+
+TEST(Pgpass, GroupOrWorldAccessibleFileIsIgnoredWithAWarning) {
+    test::TempDir dir;
+    auto path = dir.write("pgpass", "*:*:*:*:pw\n");
+    ::chmod(path.c_str(), 0600);
+    PasswordFile good = load_password_file(path);
+    EXPECT_TRUE(good.present);
+    EXPECT_FALSE(good.ignored);
+    EXPECT_EQ(good.warning, "");
+    ASSERT_EQ(good.entries.size(), 1u);
+
+    ::chmod(path.c_str(), 0640);
+    PasswordFile bad = load_password_file(path);
+    EXPECT_TRUE(bad.ignored);
+    EXPECT_TRUE(bad.entries.empty());
+    EXPECT_EQ(bad.warning, "WARNING: password file \"" + path.string() +
+                               "\" has group or world access (mode 0640); it is not used. "
+                               "Restrict it with: chmod 0600 " +
+                               path.string());
+    EXPECT_EQ(bad.warning.find("pw\n"), std::string::npos);
+
+    ::chmod(path.c_str(), 0604);
+    EXPECT_TRUE(load_password_file(path).ignored);
+
+    PasswordFile missing = load_password_file(dir.path() / "nope");
+    EXPECT_FALSE(missing.present);
+    EXPECT_FALSE(missing.ignored);
+    EXPECT_EQ(missing.warning, "");
+
+    PasswordFile directory = load_password_file(dir.path());
+    EXPECT_TRUE(directory.ignored);
+    EXPECT_NE(directory.warning.find("not a plain file"), std::string::npos);
+}
+
+TEST(Pgpass, PathPrecedence) {
+    EXPECT_EQ(password_file_path(std::string("/given"), env_from({{"PGPASSFILE", "/env"}})),
+              "/given");
+    EXPECT_EQ(password_file_path(std::nullopt, env_from({{"PGPASSFILE", "/env"}, {"HOME", "/h"}})),
+              "/env");
+    EXPECT_EQ(password_file_path(std::nullopt, env_from({{"HOME", "/h"}})), "/h/.pgpass");
+}
+
+}  // namespace
+}  // namespace pgmi::conn
