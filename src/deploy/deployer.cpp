@@ -6,6 +6,7 @@
 
 #include "conn/connector.hpp"
 #include "deploy/executor.hpp"
+#include "deploy/file_locator.hpp"
 #include "deploy/lock.hpp"
 #include "deploy/pooler.hpp"
 #include "deploy/target.hpp"
@@ -102,6 +103,16 @@ void run_session(pg::Connection& session, const project::Project& project, int a
             script::locate_offset(project.deploy_sql, expanded->origin(*ex.error_offset).offset);
     }
     outcome.failed_file = ex.failed_file;
+    if (ex.error && ex.error->server && !ex.location_in_file && !ex.error_offset) {
+        // The failure happened inside a project file that deploy.sql EXECUTEd: name it.
+        if (auto hit = locate_in_files(*ex.error->server, project, ex.failed_file)) {
+            outcome.failed_file = hit->path;
+            if (hit->location) {
+                outcome.location = hit->location;
+                outcome.location_in_file = true;
+            }
+        }
+    }
     if (ex.error)
         outcome.error = ex.error;
     finish();

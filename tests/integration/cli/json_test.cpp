@@ -135,5 +135,43 @@ TEST(Json, TimeoutAndInterruptAreDocumentsToo) {
     EXPECT_EQ(only_json(r)["exitCode"], 130);
 }
 
+/// deploy.sql that EXECUTEs every migration with no error wrapper of its own.
+constexpr const char* kPlainLoop =
+    "BEGIN;\nDO $$ DECLARE f record; BEGIN\n"
+    "  FOR f IN SELECT path, content FROM pg_temp.pgmi_plan_view "
+    "WHERE path LIKE './migrations/%' ORDER BY execution_order LOOP\n"
+    "    EXECUTE f.content;\n  END LOOP;\nEND $$;\nCOMMIT;\n";
+
+TEST(Json, SyntaxErrorInsideAnExecutedFileNamesFileAndLine) {
+    TempDir dir;
+    dir.write("deploy.sql", kPlainLoop);
+    dir.write("migrations/001.sql", "CREATE TABLE ok1(x int);\n");
+    dir.write("migrations/002.sql", "CREATE TABLE ok2(x int);\n\nSELEC broken;\n");
+    auto r = run_pgmi(deploy_args(dir.path(), unique_db()));
+    ASSERT_EQ(r.exit_code, 13) << r.err;
+    json j = only_json(r);
+    EXPECT_EQ(j["failedFile"], "./migrations/002.sql");
+    EXPECT_EQ(j["script"], "./migrations/002.sql");
+    EXPECT_EQ(j["line"], 3);
+    EXPECT_EQ(j["column"], 1);
+    EXPECT_EQ(j["sourceLine"], "SELEC broken;");
+    EXPECT_NE(r.err.find("./migrations/002.sql:3:1:"), std::string::npos) << r.err;
+}
+
+TEST(Json, RuntimeErrorInsideAnExecutedFileNamesTheFile) {
+    TempDir dir;
+    dir.write("deploy.sql", kPlainLoop);
+    dir.write("migrations/001.sql", "CREATE TABLE r1(x int);\n");
+    dir.write("migrations/002.sql", "CREATE TABLE r2(x int);\nINSERT INTO r2 SELECT 1/0;\n");
+    auto r = run_pgmi(deploy_args(dir.path(), unique_db()));
+    ASSERT_EQ(r.exit_code, 13) << r.err;
+    json j = only_json(r);
+    EXPECT_EQ(j["sqlstate"], "22012");
+    EXPECT_EQ(j["failedFile"], "./migrations/002.sql");
+    // PostgreSQL reports the whole EXECUTEd text, not the statement: no invented line.
+    EXPECT_FALSE(j.contains("line"));
+    EXPECT_NE(r.err.find("./migrations/002.sql: pgmi: error:"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace pgmi::test
