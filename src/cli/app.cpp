@@ -16,6 +16,7 @@
 #include "cli/metadata_command.hpp"
 #include "cli/templates_command.hpp"
 #include "cli/version_command.hpp"
+#include "report/json.hpp"
 #include "ui/splash.hpp"
 #include "ui/terminal.hpp"
 #include "util/env.hpp"
@@ -80,11 +81,18 @@ void write(FILE* stream, std::string_view s) {
     std::fflush(stream);
 }
 
+// --json anywhere on the command line: even a usage error answers with one JSON document, so a
+// pipeline reading stdout never gets nothing.
+bool g_json_requested = false;
+
 int usage_error(const std::string& message) {
     std::string m = message;
     if (m.rfind("usage error: ", 0) != 0)
         m = "usage error: " + m;
     write(stderr, fmt::format("pgmi: error: {}\n", m));
+    if (g_json_requested) {
+        write(stdout, report::json_envelope(make_error(ErrorKind::Usage, m), report::Redactor{}));
+    }
     return 2;
 }
 
@@ -434,6 +442,10 @@ int run(int argc, char** argv) {
         break;
     }
 
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--json")
+            g_json_requested = true;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

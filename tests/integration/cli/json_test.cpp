@@ -173,5 +173,16 @@ TEST(Json, RuntimeErrorInsideAnExecutedFileNamesTheFile) {
     EXPECT_NE(r.err.find("./migrations/002.sql: pgmi: error:"), std::string::npos) << r.err;
 }
 
+TEST(Json, UsageErrorsAreDocumentsToo) {
+    auto r = run_pgmi({"deploy", "--json", "--no-such-flag"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    json j = only_json(r);
+    EXPECT_EQ(j["status"], "failed");
+    EXPECT_NE(j["error"].get<std::string>().find("usage error"), std::string::npos);
+    auto missing = run_pgmi({"deploy", "--json"});
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_EQ(only_json(missing)["exitCode"], 2);
+}
+
 }  // namespace
 }  // namespace pgmi::test
