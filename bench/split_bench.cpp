@@ -32,12 +32,14 @@ int main(int argc, char** argv) {
         units = split.size();
         best_mask = std::min(best_mask, std::chrono::duration<double>(t1 - t0).count());
         best_split = std::min(best_split, std::chrono::duration<double>(t2 - t1).count());
-        if (masked.mask.size() != sql.size()) return 1;
+        if (masked.mask.size() != sql.size())
+            return 1;
     }
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    std::printf("input %.1f MB, %zu units: mask %.3f s, split %.3f s (best of %d), peak RSS %.1f MB\n",
-                static_cast<double>(sql.size()) / 1e6, units, best_mask, best_split, repeat,
-                static_cast<double>(ru.ru_maxrss) / 1024.0);
+    std::printf(
+        "input %.1f MB, %zu units: mask %.3f s, split %.3f s (best of %d), peak RSS %.1f MB\n",
+        static_cast<double>(sql.size()) / 1e6, units, best_mask, best_split, repeat,
+        static_cast<double>(ru.ru_maxrss) / 1024.0);
     return 0;
 }

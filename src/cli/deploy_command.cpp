@@ -179,7 +179,8 @@ int run(const DeployArgs& args) {
             .progress = [&](std::string_view s) { say(std::string(s)); },
             .verbose =
                 [&](std::string_view s) {
-                    if (args.verbose) say(fmt::format("[VERBOSE] {}", s));
+                    if (args.verbose)
+                        say(fmt::format("[VERBOSE] {}", s));
                 },
             .notice =
                 [&](const ServerError& n) {

@@ -89,10 +89,10 @@ void run_session(pg::Connection& session, const project::Project& project, int a
                         "top-level transaction terminator",
                         units.size()));
     }
-    Execution ex = execute_units(session, script, units, watchdog,
-                                 [&](size_t i) {
-                                     if (out.unit) out.unit(i + 1, units.size());
-                                 });
+    Execution ex = execute_units(session, script, units, watchdog, [&](size_t i) {
+        if (out.unit)
+            out.unit(i + 1, units.size());
+    });
     outcome.units_committed = ex.committed;
     outcome.failed_unit = ex.failed_unit;
     outcome.location = ex.location;

@@ -30,7 +30,8 @@ Execution execute_units(pg::Connection& conn, std::string_view script,
             ex.error = watchdog.stop_error(make_error(ErrorKind::Execution, "stopped"));
             return ex;
         }
-        if (on_unit) on_unit(i);
+        if (on_unit)
+            on_unit(i);
         const script::Unit& unit = units[i];
         auto r = conn.exec(unit.text);
         if (!r) {

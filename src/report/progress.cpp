@@ -1,18 +1,20 @@
 #include "report/progress.hpp"
 
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include <cstdio>
 
 namespace pgmi::report {
 
 ProgressLine::ProgressLine(bool enabled)
     : enabled_(enabled), start_(std::chrono::steady_clock::now()) {
-    if (enabled_) ticker_ = std::thread([this] { tick(); });
+    if (enabled_)
+        ticker_ = std::thread([this] { tick(); });
 }
 
 ProgressLine::~ProgressLine() {
-    if (!enabled_) return;
+    if (!enabled_)
+        return;
     {
         std::lock_guard<std::mutex> lock(mu_);
         stop_ = true;
@@ -23,7 +25,8 @@ ProgressLine::~ProgressLine() {
 }
 
 void ProgressLine::unit(size_t k, size_t n) {
-    if (!enabled_) return;
+    if (!enabled_)
+        return;
     std::lock_guard<std::mutex> lock(mu_);
     k_ = k;
     n_ = n;
@@ -31,7 +34,8 @@ void ProgressLine::unit(size_t k, size_t n) {
 }
 
 void ProgressLine::activity(std::string_view what) {
-    if (!enabled_) return;
+    if (!enabled_)
+        return;
     std::lock_guard<std::mutex> lock(mu_);
     activity_ = what;
     draw_locked();
@@ -53,16 +57,19 @@ void ProgressLine::tick() {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
         cv_.wait_for(lock, std::chrono::milliseconds(200));
-        if (!stop_) draw_locked();
+        if (!stop_)
+            draw_locked();
     }
 }
 
 void ProgressLine::draw_locked() {
-    if (n_ == 0 || stop_) return;
+    if (n_ == 0 || stop_)
+        return;
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::string line = fmt::format("unit {} of {}", k_, n_);
-    if (!activity_.empty()) line += " \u00b7 " + activity_;
+    if (!activity_.empty())
+        line += " \u00b7 " + activity_;
     line += fmt::format(" \u00b7 {:.1f}s", secs);
     // \r + erase-line: redraw in place; the line is never terminated by a newline.
     std::string out = "\r\x1b[2K" + line;
@@ -72,7 +79,8 @@ void ProgressLine::draw_locked() {
 }
 
 void ProgressLine::clear_locked() {
-    if (!drawn_) return;
+    if (!drawn_)
+        return;
     std::fputs("\r\x1b[2K", stderr);
     std::fflush(stderr);
     drawn_ = false;

@@ -13,7 +13,7 @@
 namespace pgmi::report {
 
 class ProgressLine {
-public:
+  public:
     explicit ProgressLine(bool enabled);
     ~ProgressLine();  // clears the line
     ProgressLine(const ProgressLine&) = delete;
@@ -27,7 +27,7 @@ public:
     /// Writes `text` to stderr with the progress line cleared first and redrawn after.
     void print(std::string_view text);
 
-private:
+  private:
     void tick();
     void draw_locked();
     void clear_locked();

@@ -219,8 +219,8 @@ TEST(Deploy, ExitCodes) {
     EXPECT_EQ(badkey.exit_code, 10) << badkey.err;
     EXPECT_NE(badkey.err.find("1bad"), std::string::npos);
     EXPECT_FALSE(database_exists(offline_db)) << "a configuration error must stop before CREATE";
-    auto collide = run_pgmi(
-        deploy_args(dir.path(), offline_db, {"--param", "Env=a", "--param", "env=b"}));
+    auto collide =
+        run_pgmi(deploy_args(dir.path(), offline_db, {"--param", "Env=a", "--param", "env=b"}));
     EXPECT_EQ(collide.exit_code, 0) << "case-insensitive keys: the later one wins\n" << collide.err;
     auto compat = run_pgmi(deploy_args(dir.path(), unique_db(), {"--compat", "2"}));
     EXPECT_EQ(compat.exit_code, 10) << compat.err;
