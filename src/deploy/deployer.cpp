@@ -20,31 +20,12 @@ namespace pgmi::deploy {
 
 namespace {
 
-/// Fails with Config when the server is older than PostgreSQL 11.
-Status check_server_version(pg::Connection& conn) {
-    auto r = conn.exec(
-        "SELECT current_setting('server_version_num')::int, current_setting('server_version')");
-    if (!r)
-        return r.error().wrapped("failed to read the server version");
-    int num = std::atoi(std::string(r->value(0, 0)).c_str());
-    if (num < 110000) {
-        return make_error(ErrorKind::Config,
-                          fmt::format("invalid configuration: this server reports PostgreSQL {}, "
-                                      "and pgmi requires 11 or newer",
-                                      r->value(0, 1)));
-    }
-    return Status::ok();
-}
-
 /// The deploy from the session connection on: lock, prepare, split, execute. The lock is
 /// released on every path that took it.
 void run_session(pg::Connection& session, const project::Project& project, int api_version,
                  const script::MacroScan& macros, const DeployOptions& options,
                  const DeployOutput& out, const Deadline& deadline, report::Outcome& outcome) {
-    if (Status s = check_server_version(session); !s) {
-        outcome.error = s.error();
-        return;
-    }
+    // The server version was checked by the connector's compatibility query on connect.
     if (Status s = acquire_deploy_lock(session, options.connection.target_db); !s) {
         outcome.error = s.error();
         return;
