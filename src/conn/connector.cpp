@@ -250,7 +250,22 @@ FailureClass classify_connection_failure(const std::string& libpq_message) {
     return FailureClass::Other;
 }
 
+namespace {
+
+/// pgbouncer relays a server's "database ... does not exist" as a protocol violation (08P01),
+/// which would otherwise read as a transient connection failure and be retried.
+bool pooler_relayed_missing_database(const Error& error) {
+    if (!error.server || error.server->sqlstate != "08P01")
+        return false;
+    const std::string m = lower(error.server->message);
+    return contains(m, "database \"") && contains(m, "does not exist");
+}
+
+}  // namespace
+
 FailureClass classify_connection_failure(const Error& error) {
+    if (pooler_relayed_missing_database(error))
+        return FailureClass::NoSuchDatabase;
     if (error.server && !error.server->sqlstate.empty()) {
         const std::string& code = error.server->sqlstate;
         if (code == "28P01")
@@ -271,6 +286,8 @@ FailureClass classify_connection_failure(const Error& error) {
 }
 
 bool is_transient(const Error& error) {
+    if (pooler_relayed_missing_database(error))
+        return false;
     if (error.server && error.server->sqlstate.size() == 5) {
         const std::string& code = error.server->sqlstate;
         const std::string cls = code.substr(0, 2);
@@ -295,6 +312,8 @@ bool is_transient(const Error& error) {
 }
 
 bool is_missing_database(const Error& error) {
+    if (pooler_relayed_missing_database(error))
+        return true;
     if (error.server && !error.server->sqlstate.empty())
         return error.server->sqlstate == "3D000";
     return classify_connection_failure(error.message) == FailureClass::NoSuchDatabase;

@@ -13,23 +13,23 @@ std::string backend_pid(pg::Connection& c) {
 
 }  // namespace
 
-Status refuse_transaction_pooler(pg::Connection& session, conn::Connector& connector,
-                                 const conn::ResolvedConnection& resolved,
+Status refuse_transaction_pooler(pg::Connection& first, conn::Connector& connector,
+                                 const std::string& db, const conn::ConnectionConfig& config,
                                  const Deadline& deadline) {
-    auto port = session.exec("SELECT current_setting('port')");
+    auto port = first.exec("SELECT current_setting('port')");
     if (!port || port->rows() != 1)
         return Status::ok();
     // libpq's view of the port it actually dialled (defaults and PGPORT included).
-    const char* dialled = PQport(session.raw());
+    const char* dialled = PQport(first.raw());
     if (dialled != nullptr && port->value(0, 0) == dialled)
         return Status::ok();
 
-    const std::string first = backend_pid(session);
-    auto probe = connector.connect(resolved.target_db, deadline);
+    const std::string first_pid = backend_pid(first);
+    auto probe = connector.connect(db, deadline);
     if (!probe)
-        return Status::ok();  // the session works; a failed probe proves nothing
+        return Status::ok();  // the first connection works; a failed probe proves nothing
     const std::string second = backend_pid(*probe);
-    if (first.empty() || first != second)
+    if (first_pid.empty() || first_pid != second)
         return Status::ok();
     return make_error(
         ErrorKind::Connection,
@@ -39,7 +39,7 @@ Status refuse_transaction_pooler(pg::Connection& session, conn::Connector& conne
                     "the deploy lock, SET), which such a pool cannot guarantee. Connect to "
                     "PostgreSQL directly (its own port, {}), or through a pool in session mode "
                     "(pgbouncer: pool_mode = session)",
-                    resolved.config.address(), first, std::string(port->value(0, 0))));
+                    config.address(), first_pid, std::string(port->value(0, 0))));
 }
 
 }  // namespace pgmi::deploy

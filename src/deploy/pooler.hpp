@@ -18,9 +18,11 @@
 
 namespace pgmi::deploy {
 
-/// Connection (11) with advice when `session` goes through a transaction/statement-mode pooler.
-Status refuse_transaction_pooler(pg::Connection& session, conn::Connector& connector,
-                                 const conn::ResolvedConnection& resolved,
+/// Connection (11) with advice when `first` (pgmi's first connection of the run, to `db`) goes
+/// through a transaction/statement-mode pooler. Runs before any lock is taken: a session lock
+/// taken through such a pool would stay behind on a pooled server connection.
+Status refuse_transaction_pooler(pg::Connection& first, conn::Connector& connector,
+                                 const std::string& db, const conn::ConnectionConfig& config,
                                  const Deadline& deadline);
 
 }  // namespace pgmi::deploy

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "deploy/lock.hpp"
+#include "deploy/pooler.hpp"
 #include "ui/approval.hpp"
 
 namespace pgmi::deploy {
@@ -190,15 +192,95 @@ Status drop_database(pg::Connection& maint, const std::string& db, const Deadlin
     }
 }
 
-Result<pg::Connection> connect_session(conn::Connector& connector, const std::string& db,
-                                       const Deadline& deadline, const TargetLog& log) {
+/// Connects to `db` for the deploy and takes its deploy lock (the last step of every path).
+Result<pg::Connection> locked_session(conn::Connector& connector, const std::string& db,
+                                      const Deadline& deadline, const TargetLog& log) {
     log.verbose(fmt::format("Connecting to database {}", quote_for_message(db)));
     auto session = connector.connect(db, deadline);
     if (!session) {
         return session.error().wrapped(fmt::format(
             "database connection failed: failed to connect to database {}", quote_for_message(db)));
     }
+    if (Status s = acquire_deploy_lock(*session, db); !s)
+        return s.error();
     return session;
+}
+
+/// The maintenance connection for creating or recreating the target: pgmi's first connection of
+/// the run, so it is checked for a pooler, and it holds the lifecycle lock. `context` prefixes
+/// connection failures.
+Result<pg::Connection> lifecycle_connection(conn::Connector& connector,
+                                            const conn::ResolvedConnection& resolved,
+                                            const Deadline& deadline, const TargetLog& log,
+                                            const std::string& context) {
+    log.verbose(fmt::format("Connecting to maintenance database {}",
+                            quote_for_message(resolved.maintenance_db)));
+    auto maint = connector.connect(resolved.maintenance_db, deadline);
+    if (!maint)
+        return maint.error().wrapped(context + ": failed to connect to maintenance database");
+    if (Status s = refuse_transaction_pooler(*maint, connector, resolved.maintenance_db,
+                                             resolved.config, deadline);
+        !s) {
+        return s.error();
+    }
+    if (Status s = acquire_lifecycle_lock(*maint, resolved.target_db); !s)
+        return s.error();
+    return maint;
+}
+
+/// Drops the existing target and creates it again with what it had, from `maint`. `guard` (when
+/// pgmi could connect) is a connection to the target holding its deploy lock: it stays open
+/// until DROP DATABASE ... WITH (FORCE) ends it, so no deploy can start on the old database.
+Status recreate(pg::Connection& maint, std::optional<pg::Connection>& guard, const std::string& db,
+                const Deadline& deadline, const TargetLog& log) {
+    auto kept = read_kept(maint, db);
+    if (!kept)
+        return kept.error();
+    // Terminate the other sessions on the target (not the guard).
+    auto terminated = maint.exec_params(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> $2",
+        {db, std::to_string(guard ? guard->backend_pid() : 0)});
+    if (!terminated) {
+        return ddl_error(terminated.error(), fmt::format("failed to terminate connections to "
+                                                         "database {}",
+                                                         quote_for_message(db)));
+    }
+    log.verbose(fmt::format("Terminated {} other session(s) on database {}",
+                            terminated->value(0, 0), quote_for_message(db)));
+    if (maint.server_version() < 130000) {
+        // No WITH (FORCE) before 13: the guard must go first, leaving a short window.
+        guard.reset();
+    }
+    if (Status s = drop_database(maint, db, deadline); !s)
+        return s;
+    log.verbose(fmt::format("Dropped database {}", quote_for_message(db)));
+    const std::string create = create_statement(db, *kept);
+    log.verbose(create);
+    if (auto created = maint.exec(create); !created) {
+        if (race_lost(created.error()))
+            return race_error();
+        return ddl_error(created.error(),
+                         fmt::format("failed to create database {}", quote_for_message(db)));
+    }
+    for (const auto& [name, value] : kept->settings) {
+        std::string sql = "ALTER DATABASE " + quote_ident(db) + " SET " + guc_name(name) + " = " +
+                          (is_list_setting(name) ? value : quote_literal(value));
+        if (auto set = maint.exec(sql); !set) {
+            return ddl_error(set.error(), fmt::format("failed to restore setting {} of database {}",
+                                                      name, quote_for_message(db)));
+        }
+    }
+    if (!kept->comment.empty()) {
+        auto c = maint.exec("COMMENT ON DATABASE " + quote_ident(db) + " IS " +
+                            quote_literal(kept->comment));
+        if (!c) {
+            return ddl_error(c.error(), fmt::format("failed to restore the comment of database {}",
+                                                    quote_for_message(db)));
+        }
+    }
+    log.progress(fmt::format("Recreated database {}", quote_for_message(db)));
+    return Status::ok();
 }
 
 Result<pg::Connection> overwrite_target(conn::Connector& connector,
@@ -208,88 +290,64 @@ Result<pg::Connection> overwrite_target(conn::Connector& connector,
     const std::string& db = resolved.target_db;
     if (Status s = check_overwrite_target(resolved); !s)
         return s.error();
+    auto wrap = [&](const Error& e) { return e.kind == ErrorKind::Lock ? e : e.wrapped(prefix); };
 
-    {
-        // 1. The maintenance database: every DDL below runs from here.
-        log.verbose(fmt::format("Connecting to maintenance database {}",
-                                quote_for_message(resolved.maintenance_db)));
-        auto maint = connector.connect(resolved.maintenance_db, deadline);
-        if (!maint)
-            return maint.error().wrapped(prefix + ": failed to connect to maintenance database");
-        auto exists = database_exists(*maint, db);
-        if (!exists)
-            return exists.error().wrapped(prefix);
-        if (!*exists) {
-            if (Status s = create_plain(*maint, db, log); !s)
-                return s.error().kind == ErrorKind::Lock ? s.error() : s.error().wrapped(prefix);
-        } else {
-            // 2. Approval.
-            Status approved =
-                log.approve ? log.approve(db, deadline)
-                            : ui::approve_overwrite(
-                                  db, ui::OverwriteApproval::detect(process_env(), resolved.force),
-                                  deadline);
-            if (!approved) {
-                const Error& e = approved.error();
-                if (e.kind == ErrorKind::Approval)
-                    return e.wrapped(prefix);
-                return e;
-            }
-            auto kept = read_kept(*maint, db);
-            if (!kept)
-                return kept.error().wrapped(prefix);
-            // 3. Terminate the other sessions on the target.
-            auto terminated = maint->exec_params(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = $1 AND pid <> pg_backend_pid()",
-                {db});
-            if (!terminated) {
-                return ddl_error(terminated.error(),
-                                 fmt::format("failed to terminate connections to database {}",
-                                             quote_for_message(db)))
-                    .wrapped(prefix);
-            }
-            log.verbose(fmt::format("Terminated {} other session(s) on database {}",
-                                    terminated->value(0, 0), quote_for_message(db)));
-            // 4. Drop, 5. create with what it had.
-            if (Status s = drop_database(*maint, db, deadline); !s)
-                return s.error().wrapped(prefix);
-            log.verbose(fmt::format("Dropped database {}", quote_for_message(db)));
-            const std::string create = create_statement(db, *kept);
-            log.verbose(create);
-            if (auto created = maint->exec(create); !created) {
-                if (race_lost(created.error()))
-                    return race_error();
-                return ddl_error(created.error(),
-                                 fmt::format("failed to create database {}", quote_for_message(db)))
-                    .wrapped(prefix);
-            }
-            for (const auto& [name, value] : kept->settings) {
-                std::string sql = "ALTER DATABASE " + quote_ident(db) + " SET " + guc_name(name) +
-                                  " = " + (is_list_setting(name) ? value : quote_literal(value));
-                if (auto set = maint->exec(sql); !set) {
-                    return ddl_error(set.error(),
-                                     fmt::format("failed to restore setting {} of database {}",
-                                                 name, quote_for_message(db)))
-                        .wrapped(prefix);
-                }
-            }
-            if (!kept->comment.empty()) {
-                auto c = maint->exec("COMMENT ON DATABASE " + quote_ident(db) + " IS " +
-                                     quote_literal(kept->comment));
-                if (!c) {
-                    return ddl_error(c.error(), fmt::format("failed to restore the comment of "
-                                                            "database {}",
-                                                            quote_for_message(db)))
-                        .wrapped(prefix);
-                }
-            }
-            log.progress(fmt::format("Recreated database {}", quote_for_message(db)));
-        }
-        // 6. The maintenance connection closes here.
+    // 1. The maintenance database, where every DDL runs, under the lifecycle lock.
+    auto maint = lifecycle_connection(connector, resolved, deadline, log, prefix);
+    if (!maint)
+        return wrap(maint.error());
+    LockRelease release_lifecycle(*maint);
+    auto exists = database_exists(*maint, db);
+    if (!exists)
+        return wrap(exists.error());
+    if (!*exists) {
+        if (Status s = create_plain(*maint, db, log); !s)
+            return wrap(s.error());
+        return locked_session(connector, db, deadline, log);
     }
-    // 7. The session connection to the new target.
-    return connect_session(connector, db, deadline, log);
+
+    // 2. The old target's deploy lock, before anything is asked or dropped: a deploy running
+    //    there is reported (15), not killed.
+    log.verbose(
+        fmt::format("Connecting to database {} to take its deploy lock", quote_for_message(db)));
+    std::optional<pg::Connection> guard;
+    if (auto g = connector.connect(db, deadline); g) {
+        guard.emplace(std::move(g).value());
+    } else if (g.error().kind == ErrorKind::Connection) {
+        // No connection to it for us (datallowconn, CONNECT privilege): none for a pgmi deploy
+        // with our credentials either, so recreating cannot kill one.
+        log.verbose(fmt::format("Could not connect to database {} to take its deploy lock: {}",
+                                quote_for_message(db), g.error().message));
+    } else {
+        return g.error();  // timeout, interrupt, not PostgreSQL
+    }
+    if (guard) {
+        if (Status s = acquire_deploy_lock(*guard, db); !s)
+            return s.error();
+    }
+    std::optional<LockRelease> release_guard;
+    if (guard)
+        release_guard.emplace(*guard);
+
+    // 3. Approval.
+    Status approved =
+        log.approve
+            ? log.approve(db, deadline)
+            : ui::approve_overwrite(
+                  db, ui::OverwriteApproval::detect(process_env(), resolved.force), deadline);
+    if (!approved) {
+        const Error& e = approved.error();
+        return e.kind == ErrorKind::Approval ? e.wrapped(prefix) : e;
+    }
+
+    // 4. Drop and create with what it had; DROP ... WITH (FORCE) ends the guard's session.
+    if (release_guard)
+        release_guard->dismiss();
+    if (Status s = recreate(*maint, guard, db, deadline, log); !s)
+        return wrap(s.error());
+
+    // 5. The session connection to the new target; the lifecycle lock goes with `maint`.
+    return locked_session(connector, db, deadline, log);
 }
 
 }  // namespace
@@ -363,31 +421,35 @@ Result<pg::Connection> open_target(conn::Connector& connector,
     const std::string& db = resolved.target_db;
     log.verbose(fmt::format("Connecting to database {}", quote_for_message(db)));
     auto session = connector.connect(db, deadline);
-    if (session)
+    if (session) {
+        if (Status s =
+                refuse_transaction_pooler(*session, connector, db, resolved.config, deadline);
+            !s) {
+            return s.error();
+        }
+        if (Status s = acquire_deploy_lock(*session, db); !s)
+            return s.error();
         return session;
+    }
     if (session.error().kind != ErrorKind::Connection ||
         !conn::is_missing_database(session.error())) {
         return session.error().wrapped(fmt::format(
             "database connection failed: failed to connect to database {}", quote_for_message(db)));
     }
 
+    // Missing: create it from the maintenance database under the lifecycle lock, and take the
+    // new target's deploy lock before letting go of it.
     log.verbose(fmt::format("Database {} not found; using the maintenance database to create it",
                             quote_for_message(db)));
-    log.verbose(fmt::format("Connecting to maintenance database {}",
-                            quote_for_message(resolved.maintenance_db)));
-    {
-        auto maint = connector.connect(resolved.maintenance_db, deadline);
-        if (!maint) {
-            return maint.error().wrapped(
-                "failed to ensure database exists: failed to connect to maintenance database");
-        }
-        if (Status s = create_plain(*maint, db, log); !s) {
-            return s.error().kind == ErrorKind::Lock
-                       ? s.error()
-                       : s.error().wrapped("failed to ensure database exists");
-        }
+    const std::string context = "failed to ensure database exists";
+    auto maint = lifecycle_connection(connector, resolved, deadline, log, context);
+    if (!maint)
+        return maint.error();
+    LockRelease release_lifecycle(*maint);
+    if (Status s = create_plain(*maint, db, log); !s) {
+        return s.error().kind == ErrorKind::Lock ? s.error() : s.error().wrapped(context);
     }
-    return connect_session(connector, db, deadline, log);
+    return locked_session(connector, db, deadline, log);
 }
 
 }  // namespace pgmi::deploy

@@ -10,6 +10,11 @@
 // terminate its other sessions, DROP DATABASE IF EXISTS (WITH (FORCE) on 13+), CREATE DATABASE
 // with the kept properties; disconnect; connect to the target. A missing target is simply
 // created (no approval needed). The session tables and deploy.sql follow in the deployer.
+//
+// Locks (deploy/lock.hpp): the existing target's deploy lock is taken before approval and held
+// until DROP DATABASE ... WITH (FORCE) ends that connection; creating and recreating happen under
+// the maintenance database's lifecycle lock, released only after the new target's deploy lock is
+// held by the returned session.
 #pragma once
 
 #include <functional>
@@ -32,8 +37,10 @@ struct TargetLog {
     std::function<Status(const std::string& database, const Deadline& deadline)> approve;
 };
 
-/// Opens the session connection to `resolved.target_db`: created when missing, dropped and
-/// recreated first with `resolved.overwrite`.
+/// Opens the session connection to `resolved.target_db`, holding its deploy lock (deploy/lock):
+/// created when missing, dropped and recreated first with `resolved.overwrite`. pgmi's first
+/// connection of the run is checked for a transaction-mode pooler (11) before any lock; creating
+/// and recreating run under the lifecycle lock (15 when another pgmi holds either).
 Result<pg::Connection> open_target(conn::Connector& connector,
                                    const conn::ResolvedConnection& resolved,
                                    const Deadline& deadline, const TargetLog& log);

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <random>
+#include <thread>
 
 namespace pgmi::test {
 
@@ -260,6 +261,31 @@ std::filesystem::path TempDir::write(const std::string& relative,
 
 std::vector<std::string> connection_args(const std::string& db) {
     return {"--connection", server().uri("postgres"), "-d", db};
+}
+
+std::vector<std::string> deploy_args(const std::filesystem::path& project, const std::string& db,
+                                     const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"deploy", project.string()};
+    for (auto& a : connection_args(db))
+        args.push_back(a);
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+int sleeping_backends(const std::string& db) {
+    auto rows = query("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db +
+                                      "' AND state = 'active' AND query LIKE '%pg_sleep%' AND "
+                                      "pid <> pg_backend_pid()");
+    return rows.empty() ? -1 : std::stoi(rows[0]);
+}
+
+bool wait_for_sleep(const std::string& db) {
+    for (int i = 0; i < 500; ++i) {
+        if (sleeping_backends(db) > 0)
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
 }
 
 }  // namespace pgmi::test

@@ -90,4 +90,14 @@ class TempDir {
 /// Arguments that point pgmi at server() over its Unix socket, deploying into `db`.
 std::vector<std::string> connection_args(const std::string& db);
 
+/// `deploy <project>`, connection_args(db), then `extra`.
+std::vector<std::string> deploy_args(const std::filesystem::path& project, const std::string& db,
+                                     const std::vector<std::string>& extra = {});
+
+/// How many backends of `db` run pg_sleep right now (the asking session aside).
+int sleeping_backends(const std::string& db);
+
+/// Waits up to 10 s for a backend of `db` to run pg_sleep; false when none did.
+bool wait_for_sleep(const std::string& db);
+
 }  // namespace pgmi::test

@@ -10,16 +10,6 @@
 namespace pgmi::test {
 namespace {
 
-std::vector<std::string> deploy_args(const std::filesystem::path& project, const std::string& db,
-                                     std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"deploy", project.string()};
-    for (auto& a : connection_args(db))
-        args.push_back(a);
-    for (auto& a : extra)
-        args.push_back(a);
-    return args;
-}
-
 bool database_exists(const std::string& db) {
     return query("postgres", "SELECT 1 FROM pg_database WHERE datname = '" + db + "'").size() == 1;
 }

@@ -42,15 +42,6 @@ unsigned mode_of(const fs::path& p) {
     return st.st_mode & 0777;
 }
 
-std::vector<std::string> deploy_args(const fs::path& project, const std::string& db, V extra = {}) {
-    V args = {"deploy", project.string()};
-    for (auto& a : connection_args(db))
-        args.push_back(a);
-    for (auto& a : extra)
-        args.push_back(a);
-    return args;
-}
-
 bool has(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }

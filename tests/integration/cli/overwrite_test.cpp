@@ -96,16 +96,6 @@ PtyRun run_in_pty(const std::vector<std::string>& args,
 
 const char* kDeploySql = "CREATE TABLE marker AS SELECT 'deployed'::text AS v;\n";
 
-std::vector<std::string> deploy_args(const std::filesystem::path& project, const std::string& db,
-                                     std::vector<std::string> extra) {
-    std::vector<std::string> args = {"deploy", project.string()};
-    for (auto& a : connection_args(db))
-        args.push_back(a);
-    for (auto& a : extra)
-        args.push_back(a);
-    return args;
-}
-
 /// A database with data and non-default properties; returns its property fingerprint.
 std::string make_rich_database(const std::string& db) {
     query("postgres",

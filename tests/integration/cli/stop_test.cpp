@@ -13,34 +13,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::string> deploy_args(const std::filesystem::path& project, const std::string& db,
-                                     std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"deploy", project.string()};
-    for (auto& a : connection_args(db))
-        args.push_back(a);
-    for (auto& a : extra)
-        args.push_back(a);
-    return args;
-}
-
-/// Queries running pg_sleep in `db` (other than the asking session).
-int sleeping_backends(const std::string& db) {
-    auto rows =
-        query("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db +
-                              "' AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> "
-                              "pg_backend_pid()");
-    return rows.empty() ? -1 : std::stoi(rows[0]);
-}
-
-bool wait_for_sleep(const std::string& db) {
-    for (int i = 0; i < 300; ++i) {
-        if (sleeping_backends(db) > 0)
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-}
-
 std::filesystem::path sleepy_project(const TempDir& dir) {
     dir.write("deploy.sql",
               "BEGIN;\nCREATE TABLE head_work(x int);\nSELECT pg_sleep(60);\nCOMMIT;\n");

@@ -17,16 +17,6 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-std::vector<std::string> deploy_args(const std::filesystem::path& project, const std::string& db,
-                                     std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"deploy", project.string()};
-    for (auto& a : connection_args(db))
-        args.push_back(a);
-    for (auto& a : extra)
-        args.push_back(a);
-    return args;
-}
-
 /// The lines of `text` that start with `prefix`, with the prefix removed.
 Lines lines_with(const std::string& text, const std::string& prefix) {
     Lines out;

@@ -23,13 +23,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kId = "550e8400-e29b-41d4-a716-446655440000";
 
-std::vector<std::string> deploy_args(const fs::path& project, const std::string& db) {
-    std::vector<std::string> args = {"deploy", project.string()};
-    for (auto& a : connection_args(db))
-        args.push_back(a);
-    return args;
-}
-
 /// Where nothing listens: a connection attempt would exit 11, so exit 10 proves none was made.
 std::vector<std::string> offline_deploy_args(const fs::path& project) {
     return {"deploy", project.string(), "-h", "127.0.0.1", "-p", "1", "-d", "never_created"};

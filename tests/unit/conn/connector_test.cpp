@@ -94,6 +94,11 @@ TEST(ConnectionFailure, SqlstateDecidesWhenTheServerSentOne) {
     }
     EXPECT_TRUE(is_missing_database(with_sqlstate("3D000", "database \"x\" does not exist")));
     EXPECT_FALSE(is_missing_database(with_sqlstate("28P01", "database \"x\" does not exist")));
+    // pgbouncer relays the server's answer as a protocol violation; not worth a retry.
+    EXPECT_TRUE(is_missing_database(with_sqlstate("08P01", "database \"x\" does not exist")));
+    EXPECT_FALSE(is_transient(with_sqlstate("08P01", "database \"x\" does not exist")));
+    EXPECT_TRUE(is_transient(with_sqlstate("08P01", "server login has been failing")));
+    EXPECT_FALSE(is_missing_database(with_sqlstate("08P01", "server login has been failing")));
 }
 
 TEST(ConnectionFailure, TransportTextWithoutSqlstate) {
