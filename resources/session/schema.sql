@@ -240,10 +240,18 @@ $fn$;
 -- table or column): plpgsql cannot read that position, so that error is re-raised unchanged
 -- (its internal query is the marker plus the content); pgmi names the file from the marker and
 -- reports the line inside it.
+--
+-- Around the content it sends three INFO messages (INFO always reaches the client, whatever
+-- client_min_messages says) with pgmi's own SQLSTATEs: PGMT1 started, PGMT2 passed, PGMT3
+-- failed. Their DETAIL is JSON {"path", "fixture", "us"} with the server-measured run time (and
+-- "sqlstate", "message" when it failed); pgmi
+-- turns them into --test-report and the progress line and shows none of them.
 CREATE OR REPLACE FUNCTION pg_temp.pgmi_run_test_source(p_path text) RETURNS void
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_content text;
+    v_fixture boolean;
+    v_started timestamptz;
     v_marker  text;
     v_state   text;
     v_message text;
@@ -251,19 +259,30 @@ DECLARE
     v_hint    text;
     v_context text;
 BEGIN
-    SELECT t.content INTO v_content FROM pg_temp._pgmi_test_source t WHERE t.path = p_path;
+    SELECT t.content, t.is_fixture INTO v_content, v_fixture
+    FROM pg_temp._pgmi_test_source t WHERE t.path = p_path;
     IF v_content IS NULL THEN
         RAISE EXCEPTION 'Failed in %: query string argument of EXECUTE is null', p_path
             USING ERRCODE = 'null_value_not_allowed',
                   HINT = 'No test file has this path; see pg_temp.pgmi_test_source_view.';
     END IF;
     v_marker := '/*pgmi-test:' || encode(convert_to(p_path, 'UTF8'), 'hex') || '*/';
+    v_started := clock_timestamp();
+    RAISE INFO USING MESSAGE = format('pgmi: started %s', p_path), ERRCODE = 'PGMT1',
+        DETAIL = json_build_object('path', p_path, 'fixture', v_fixture, 'us', 0)::text;
     BEGIN
         EXECUTE v_marker || v_content;
+        RAISE INFO USING MESSAGE = format('pgmi: passed %s', p_path), ERRCODE = 'PGMT2',
+            DETAIL = json_build_object('path', p_path, 'fixture', v_fixture, 'us',
+                floor(extract(epoch FROM clock_timestamp() - v_started) * 1e6)::bigint)::text;
     EXCEPTION WHEN OTHERS OR assert_failure THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
             v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT,
             v_context = PG_EXCEPTION_CONTEXT;
+        RAISE INFO USING MESSAGE = format('pgmi: failed %s', p_path), ERRCODE = 'PGMT3',
+            DETAIL = json_build_object('path', p_path, 'fixture', v_fixture, 'us',
+                floor(extract(epoch FROM clock_timestamp() - v_started) * 1e6)::bigint,
+                'sqlstate', v_state, 'message', v_message)::text;
         -- PostgreSQL names the executed text in CONTEXT unless it positioned the error in it.
         IF strpos(v_context, v_marker) = 0 THEN
             RAISE;

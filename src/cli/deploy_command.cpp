@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli/signals.hpp"
@@ -17,6 +19,7 @@
 #include "report/human.hpp"
 #include "report/json.hpp"
 #include "report/progress.hpp"
+#include "report/test_report.hpp"
 #include "ui/terminal.hpp"
 
 namespace pgmi::cli {
@@ -37,6 +40,7 @@ struct DeployArgs {
     bool force = false;
     bool verbose = false;
     bool json = false;
+    std::optional<std::string> test_report;
 };
 
 void write_stderr(std::string_view text) {
@@ -53,7 +57,34 @@ void line(std::string_view text) {
 // Set once per run: --json replaces the summary line with one document on stdout.
 bool g_json = false;
 
+// Set once per run, after it was validated: --test-report's file and format.
+struct TestReportTarget {
+    std::filesystem::path path;
+    report::TestReportFormat format;
+};
+std::optional<TestReportTarget> g_test_report;
+
+/// Writes --test-report (when asked) on every path that has validated it. A report that cannot
+/// be written is a warning: the deploy's own outcome (and exit code) stands.
+void write_test_report(report::TestRun run, const std::optional<Error>& error,
+                       const report::Redactor& redact) {
+    if (!g_test_report)
+        return;
+    if (error && !run.error &&
+        std::none_of(run.cases.begin(), run.cases.end(), [](const report::TestCase& c) {
+            return c.status == report::TestCase::Status::Failed;
+        })) {
+        run.error = error->message;
+    }
+    if (Status s =
+            report::write_test_report(g_test_report->path, g_test_report->format, run, redact);
+        !s) {
+        line("WARNING: " + redact(s.error().message));
+    }
+}
+
 int fail(const Error& error, const report::Redactor& redact) {
+    write_test_report({}, error, redact);
     write_stderr(report::error_block(error, redact));
     if (g_json)
         std::fputs(report::json_envelope(error, redact).c_str(), stdout);
@@ -70,9 +101,19 @@ Error as_config_error(Error error) {
 
 int run(const DeployArgs& args) {
     g_json = args.json;
+    g_test_report.reset();
     const EnvLookup env = process_env();
     const ui::Terminal term = ui::Terminal::detect(env);
     report::Redactor redact;
+
+    if (args.test_report) {
+        auto format = report::test_report_format(*args.test_report);
+        if (!format)
+            return fail(format.error(), redact);
+        if (Status s = report::check_test_report_path(*args.test_report); !s)
+            return fail(s.error(), redact);
+        g_test_report = TestReportTarget{*args.test_report, *format};
+    }
 
     // Offline configuration. Nothing here touches the network.
     if (std::string warning = config::load_project_dotenv(args.project); !warning.empty()) {
@@ -187,10 +228,12 @@ int run(const DeployArgs& args) {
                     progress.print(report::notice_text(n, args.verbose, started));
                 },
             .unit = [&](size_t k, size_t n) { progress.unit(k, n); },
+            .activity = [&](std::string_view what) { progress.activity(what); },
         };
         ScopedSignalHandlers signals;
         outcome = deploy::run_deploy(options, out);
     }
+    write_test_report(outcome.tests.value_or(report::TestRun{}), outcome.error, redact);
     if (args.json) {
         std::fputs(report::json_envelope(outcome, redact).c_str(), stdout);
     } else {
@@ -241,6 +284,9 @@ void add_deploy_command(CLI::App& app, int& result) {
                   "terminal)");
     cmd->add_flag("--force", args->force,
                   "With --overwrite: no typed confirmation (5 s countdown at a terminal)");
+    cmd->add_option("--test-report", args->test_report,
+                    "Write the test results to PATH: JUnit XML (.xml) or TAP (.tap), on success "
+                    "and on failure");
     cmd->add_flag("-v,--verbose", args->verbose, "Explain every step on stderr");
     cmd->add_flag("--json", args->json,
                   "Print one JSON document describing the outcome on stdout (and nothing else)");

@@ -8,9 +8,9 @@
 #include "deploy/executor.hpp"
 #include "deploy/file_locator.hpp"
 #include "deploy/lock.hpp"
-#include "deploy/pooler.hpp"
 #include "deploy/target.hpp"
 #include "deploy/test_macros.hpp"
+#include "deploy/test_recorder.hpp"
 #include "deploy/watchdog.hpp"
 #include "project/scanner.hpp"
 #include "script/splitter.hpp"
@@ -20,16 +20,13 @@ namespace pgmi::deploy {
 
 namespace {
 
-/// The deploy from the session connection on: lock, prepare, split, execute. The lock is
-/// released on every path that took it.
+/// The deploy from the locked session connection on: prepare, split, execute. The lock is
+/// released on every path.
 void run_session(pg::Connection& session, const project::Project& project, int api_version,
                  const script::MacroScan& macros, const DeployOptions& options,
-                 const DeployOutput& out, const Deadline& deadline, report::Outcome& outcome) {
+                 const DeployOutput& out, const Deadline& deadline, TestRecorder& tests,
+                 report::Outcome& outcome) {
     // The server version was checked by the connector's compatibility query on connect.
-    if (Status s = acquire_deploy_lock(session, options.connection.target_db); !s) {
-        outcome.error = s.error();
-        return;
-    }
     Watchdog watchdog(session, deadline);
     auto finish = [&] { release_deploy_lock(session); };
 
@@ -57,8 +54,10 @@ void run_session(pg::Connection& session, const project::Project& project, int a
     }
     outcome.test_macros = macros.calls.size();
     outcome.script_expanded = !macros.calls.empty();
-    if (outcome.script_expanded)
+    if (outcome.script_expanded) {
         out.verbose(fmt::format("Expanded {} test macro(s) in deploy.sql", outcome.test_macros));
+        tests.plan(session, macros);
+    }
 
     out.progress("Executing deploy.sql");
     const std::string& script = expanded->script;
@@ -134,7 +133,8 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
         return done();
     }
 
-    // 2. Reach the target: one session connection, creating the database when it is missing.
+    // 2. Reach the target: one session connection holding the deploy lock, checked for a
+    //    transaction pooler, the database created (or recreated) first when asked or missing.
     auto connector = conn::make_connector(options.connection.config, {.verbose = out.verbose});
     if (!connector) {
         outcome.error = connector.error();
@@ -146,16 +146,22 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
         outcome.error = session.error();
         return done();
     }
-    if (Status s = refuse_transaction_pooler(*session, **connector, options.connection, deadline);
-        !s) {
-        outcome.error = s.error();
-        return done();
-    }
     out.progress("Preparing session: scanning files, loading parameters");
-    session->set_notice_handler(out.notice);
+    // The test gate's markers go to the recorder (report and progress line), the rest is shown.
+    TestRecorder tests;
+    session->set_notice_handler([&](const ServerError& notice) {
+        std::string running;
+        if (!tests.observe(notice, &running)) {
+            out.notice(notice);
+        } else if (out.activity) {
+            out.activity(running);
+        }
+    });
 
-    // 3. Lock, prepare the session, run deploy.sql, release.
-    run_session(*session, *project, *api_version, *macros, options, out, deadline, outcome);
+    // 3. Prepare the session, run deploy.sql, release the lock.
+    run_session(*session, *project, *api_version, *macros, options, out, deadline, tests, outcome);
+    session->set_notice_handler(nullptr);
+    outcome.tests = tests.finish(outcome.error);
     return done();
 }
 

@@ -31,7 +31,8 @@ struct DeployOutput {
     std::function<void(std::string_view)> progress;
     std::function<void(std::string_view)> verbose;
     std::function<void(const ServerError&)> notice;
-    std::function<void(size_t k, size_t n)> unit;  // 1-based unit k of n is about to run
+    std::function<void(size_t k, size_t n)> unit;    // 1-based unit k of n is about to run
+    std::function<void(std::string_view)> activity;  // the test or fixture running now, or ""
 };
 
 report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out);

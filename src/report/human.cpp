@@ -19,6 +19,23 @@ void append_server_fields(std::string& out, const ServerError& s, const Redactor
         out += "CONTEXT: " + redact(s.context) + "\n";
 }
 
+/// What goes under `line` before the caret at 1-based code-point `column`: a tab for each tab
+/// (so the caret lines up however wide the terminal shows tabs), a space for anything else.
+std::string caret_padding(std::string_view line, int column) {
+    std::string pad;
+    int seen = 1;
+    for (size_t i = 0; i < line.size() && seen < column; ++i) {
+        const auto c = static_cast<unsigned char>(line[i]);
+        if ((c & 0xC0) == 0x80)
+            continue;  // continuation byte of the code point already counted
+        pad += c == '\t' ? '\t' : ' ';
+        ++seen;
+    }
+    for (; seen < column; ++seen)
+        pad += ' ';
+    return pad;
+}
+
 }  // namespace
 
 std::string summary_line(const Outcome& o, const ui::Terminal& term) {
@@ -56,7 +73,7 @@ std::string error_block(const Outcome& o, const Redactor& redact) {
         // Compiler style first, so editors and CI annotators can jump to it.
         const std::string where =
             o.failed_file && o.location_in_file ? *o.failed_file : std::string("deploy.sql");
-        out += fmt::format("{}:{}:{}: ", where, o.location->line, o.location->column);
+        out += fmt::format("{}:{}:{}: ", redact(where), o.location->line, o.location->column);
     } else if (o.failed_file) {
         out += redact(*o.failed_file) + ": ";
     }
@@ -65,9 +82,9 @@ std::string error_block(const Outcome& o, const Redactor& redact) {
         append_server_fields(out, *o.error->server, redact);
     if (o.location && !o.location->source_line.empty()) {
         const std::string prefix = fmt::format("LINE {}: ", o.location->line);
-        out += prefix + redact(o.location->source_line) + "\n";
-        out +=
-            std::string(prefix.size() + static_cast<size_t>(o.location->column) - 1, ' ') + "^\n";
+        const std::string shown = redact(o.location->source_line);
+        out += prefix + shown + "\n";
+        out += std::string(prefix.size(), ' ') + caret_padding(shown, o.location->column) + "^\n";
     }
     return out;
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "report/test_report.hpp"
 #include "script/location.hpp"
 #include "util/error.hpp"
 
@@ -25,6 +26,8 @@ struct Outcome {
     bool location_in_file = false;  // location is inside failed_file, not deploy.sql
     bool script_expanded = false;
     std::optional<Error> error;
+    /// The test gate's results; unset when the deploy stopped before reaching the server.
+    std::optional<TestRun> tests;
 
     bool ok() const { return !error.has_value(); }
     int exit_code() const { return error ? pgmi::exit_code(error->kind) : 0; }
