@@ -61,6 +61,28 @@ TEST(Stop, SigtermExits143) {
     EXPECT_EQ(sleeping_backends(db), 0);
 }
 
+TEST(Stop, SecondSigintExitsWithoutWaitingForTheCancel) {
+    // A statement that swallows the cancel: pgmi would wait its 5-s grace for the first SIGINT.
+    TempDir dir;
+    dir.write("deploy.sql",
+              "DO $$ BEGIN PERFORM pg_sleep(60); EXCEPTION WHEN query_canceled THEN PERFORM "
+              "pg_sleep(60); END $$;\n");
+    const std::string db = unique_db();
+    auto proc = spawn_pgmi(deploy_args(dir.path(), db));
+    ASSERT_TRUE(wait_for_sleep(db));
+    proc->signal(SIGINT);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    auto start = Clock::now();
+    proc->signal(SIGINT);
+    auto r = proc->wait();
+    EXPECT_EQ(r.exit_code, 130) << r.err;
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(4))
+        << "the second Ctrl-C waited for the cancel grace period";
+    (void)query("postgres",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db +
+                    "' AND pid <> pg_backend_pid()");
+}
+
 TEST(Stop, SecondConcurrentDeployFailsFastWithLock) {
     TempDir dir;
     const std::string db = unique_db();
