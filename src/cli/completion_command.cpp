@@ -17,8 +17,8 @@ constexpr std::array<std::string_view, 4> kShells = {"bash", "zsh", "fish", "pow
 constexpr std::array<std::string_view, 6> kSslModes = {"disable", "allow",     "prefer",
                                                        "require", "verify-ca", "verify-full"};
 // Options whose value is a file: the shell's own file completion is the right one.
-constexpr std::array<std::string_view, 5> kFileOptions = {"params-file", "sslcert", "sslkey",
-                                                          "sslrootcert", "output"};
+constexpr std::array<std::string_view, 6> kFileOptions = {"params-file", "sslcert", "sslkey",
+                                                          "sslrootcert", "output",  "test-report"};
 // First positional is a directory for these commands.
 constexpr std::array<std::string_view, 7> kDirectoryCommands = {
     "init", "deploy", "info", "config", "metadata scaffold", "metadata validate", "metadata plan"};
