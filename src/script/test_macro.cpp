@@ -57,6 +57,28 @@ class LineCounter {
     int line_ = 1;
 };
 
+/// `before` introduces a routine name: CREATE/DROP/ALTER FUNCTION pgmi_test would clash with
+/// the macro.
+bool names_routine(const Tokenizer& tz, const std::optional<Token>& before) {
+    if (!before)
+        return false;
+    return tz.is_word(*before, "FUNCTION") || tz.is_word(*before, "PROCEDURE") ||
+           tz.is_word(*before, "ROUTINE");
+}
+
+/// `before` introduces a relation or type name, so a '(' after the name opens a column list,
+/// not an argument list: CREATE TABLE pgmi_test (...), INSERT INTO pgmi_test (...), ...
+bool names_relation(const Tokenizer& tz, const std::optional<Token>& before) {
+    if (!before)
+        return false;
+    for (std::string_view w : {"TABLE", "EXISTS", "INTO", "ON", "REFERENCES", "VIEW", "COPY",
+                               "JOIN", "FROM", "UPDATE", "ONLY", "TYPE", "AS"}) {
+        if (tz.is_word(*before, w))
+            return true;
+    }
+    return false;
+}
+
 bool contains_pgmi_test(std::string_view text) {
     constexpr std::string_view kName = "PGMI_TEST";
     if (text.size() < kName.size())
@@ -243,11 +265,9 @@ MacroScan find_test_macros(std::string_view script, const Masked& masked) {
         prev[0] = t;
     };
     while (const auto t = tz.next()) {
-        if (t->kind == TokenKind::QuotedIdentifier &&
-            script.substr(t->begin, t->end - t->begin) == "\"pgmi_test\"") {
-            found.push_back({t->begin, not_expanded("a quoted \"pgmi_test\" is a different name")});
-        }
-        if (!tz.is_word(*t, "PGMI_TEST")) {
+        const bool quoted = t->kind == TokenKind::QuotedIdentifier &&
+                            script.substr(t->begin, t->end - t->begin) == "\"pgmi_test\"";
+        if (!quoted && !tz.is_word(*t, "PGMI_TEST")) {
             remember(*t);
             continue;
         }
@@ -255,12 +275,20 @@ MacroScan find_test_macros(std::string_view script, const Masked& masked) {
         const bool qualified = prev[0] && tz.is_symbol(*prev[0], '.');
         const bool called = plain || (qualified && prev[2] && tz.is_word(*prev[2], "CALL"));
         const bool pg_temp = qualified && prev[1] && tz.is_word(*prev[1], "PG_TEMP");
-        if (!called || (qualified && !pg_temp)) {
-            found.push_back({t->begin, not_expanded(called ? "only pgmi_test or pg_temp.pgmi_test "
-                                                             "name the macro"
-                                                           : "pgmi_test is a pgmi macro, expanded "
-                                                             "only as a statement CALL "
-                                                             "pgmi_test(...)")});
+        if (quoted || !called || (qualified && !pg_temp)) {
+            // The word before the (possibly schema-qualified) name says what it names.
+            const std::optional<Token>& before = qualified ? prev[2] : prev[0];
+            Tokenizer look = tz;
+            const auto after = look.next();
+            const bool paren = after && look.is_symbol(*after, '(');
+            if (called || names_routine(tz, before) || (paren && !names_relation(tz, before))) {
+                std::string why = quoted   ? "a quoted \"pgmi_test\" is a different name"
+                                  : called ? "only pgmi_test or pg_temp.pgmi_test name the macro"
+                                           : "pgmi_test is a pgmi macro, expanded only as a "
+                                             "statement CALL pgmi_test(...)";
+                found.push_back({t->begin, not_expanded(why)});
+            }
+            // Anything else is an ordinary name (a table, a column) that happens to be spelled so.
             remember(*t);
             continue;
         }

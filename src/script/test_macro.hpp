@@ -5,9 +5,11 @@
 // Recognized (any case, any whitespace or comments between tokens, `;` optional, glued to the
 // previous statement or not): CALL [pg_temp.]pgmi_test ( [ '<pattern>' | NULL ]
 // [ , '<callback>' | NULL ] ). Arguments are plain '...' literals; a doubled '' is unescaped.
-// Everything else that names pgmi_test in code, and any `CALL pgmi_test` inside a dollar-quoted
-// body or a BEGIN ATOMIC body, is reported as a problem with its line, as is a call outside an
-// explicit top-level BEGIN ... COMMIT block (its expansion uses savepoints).
+// Every other routine-shaped use -- any CALL of the name, `pgmi_test(` as a function call (not a
+// column list after TABLE, INTO, REFERENCES, ...), CREATE/DROP FUNCTION|PROCEDURE pgmi_test --
+// and any `CALL pgmi_test` inside a dollar-quoted body or a BEGIN ATOMIC body, is reported as a
+// problem with its line, as is a call outside an explicit top-level BEGIN ... COMMIT block (its
+// expansion uses savepoints). A table or column that happens to be named pgmi_test is not.
 #pragma once
 
 #include <cstddef>

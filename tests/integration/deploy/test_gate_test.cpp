@@ -437,6 +437,18 @@ TEST(TestGate, UnusableCallsFailBeforeAnythingRuns) {
     EXPECT_FALSE(database_exists(fresh));
 }
 
+TEST(TestGate, ATableNamedPgmiTestIsJustATable) {
+    TempDir dir;
+    dir.write("deploy.sql",
+              "BEGIN;\nCREATE TABLE pgmi_test (id int);\nINSERT INTO pgmi_test (id) VALUES (1);\n"
+              "CALL pgmi_test();\nCOMMIT;\n");
+    dir.write("__test__/test_it.sql", "SELECT 1 FROM pgmi_test;\n");
+    const std::string db = unique_db();
+    auto r = run_pgmi(deploy_args(dir.path(), db));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(query(db, "SELECT count(*) FROM pgmi_test"), Lines{"1"});
+}
+
 TEST(TestGate, InvalidRegexIsAConfigurationError) {
     TempDir dir;
     dir.write("__test__/t.sql", "SELECT 1;");

@@ -192,6 +192,31 @@ TEST(TestMacro, UnrecognizedFormsAreReported) {
                    4);
 }
 
+TEST(TestMacro, TablesAndColumnsNamedPgmiTestAreOrdinaryNames) {
+    const std::string s =
+        "CREATE TABLE pgmi_test (id int, pgmi_test text);\n"
+        "CREATE TABLE IF NOT EXISTS app.pgmi_test (id int);\n"
+        "CREATE TABLE \"pgmi_test\" (x int);\n"
+        "INSERT INTO pgmi_test (id) VALUES (1);\n"
+        "SELECT pgmi_test.id, t.pgmi_test FROM pgmi_test JOIN app.pgmi_test t USING (id);\n"
+        "CREATE INDEX ON pgmi_test (id);\n"
+        "ALTER TABLE pgmi_test ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES pgmi_test (id);\n"
+        "COPY pgmi_test (id) FROM STDIN;\n"
+        "UPDATE pgmi_test SET id = 2;\n";
+    const MacroScan r = find_test_macros(s);
+    EXPECT_TRUE(r.calls.empty());
+    EXPECT_TRUE(r.problems.empty()) << r.problems[0].line << ": " << r.problems[0].message;
+}
+
+TEST(TestMacro, RoutinesNamedPgmiTestClashWithTheMacro) {
+    const std::string msg =
+        "pgmi_test is a pgmi macro, expanded only as a statement CALL pgmi_test(...)";
+    expect_problem("CREATE FUNCTION pgmi_test() RETURNS int LANGUAGE sql AS 'SELECT 1';", msg);
+    expect_problem("CREATE OR REPLACE PROCEDURE app.pgmi_test() LANGUAGE sql AS '';", msg);
+    expect_problem("SELECT 1 + pgmi_test('x');", msg);
+    expect_problem("SELECT \"pgmi_test\"();", "a quoted \"pgmi_test\" is a different name");
+}
+
 TEST(TestMacro, PlacementOutsideBlockIsReported) {
     const std::string msg =
         "CALL pgmi_test() must run inside BEGIN ... COMMIT (its tests use savepoints)";
