@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "deploy/kept_properties.hpp"
 #include "deploy/lock.hpp"
 #include "deploy/pooler.hpp"
 #include "ui/approval.hpp"
@@ -61,115 +62,6 @@ Status create_plain(pg::Connection& maint, const std::string& db, const TargetLo
     }
     log.verbose(fmt::format("Created database {}", quote_for_message(db)));
     return Status::ok();
-}
-
-/// What an existing database keeps when it is recreated.
-struct Kept {
-    std::string encoding, collate, ctype, owner, tablespace, comment;
-    std::string provider, icu_locale;  // "" on servers without locale providers
-    bool differs_from_template1 = false;
-    int connection_limit = -1;
-    std::vector<std::pair<std::string, std::string>> settings;  // database-level SET name=value
-};
-
-// Version-independent: to_jsonb(d) simply lacks the locale-provider columns on old servers.
-constexpr const char* kPropertiesQuery = R"sql(
-SELECT pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,
-       pg_get_userbyid(d.datdba), d.datconnlimit,
-       coalesce(shobj_description(d.oid, 'pg_database'), ''),
-       CASE WHEN t.spcname = 'pg_default' THEN '' ELSE t.spcname END,
-       coalesce(to_jsonb(d) ->> 'datlocprovider', ''),
-       coalesce(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale', ''),
-       (d.encoding, d.datcollate, d.datctype,
-        coalesce(to_jsonb(d) ->> 'datlocprovider', ''),
-        coalesce(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale', ''))
-       IS DISTINCT FROM
-       (t1.encoding, t1.datcollate, t1.datctype,
-        coalesce(to_jsonb(t1) ->> 'datlocprovider', ''),
-        coalesce(to_jsonb(t1) ->> 'daticulocale', to_jsonb(t1) ->> 'datlocale', ''))
-FROM pg_database d
-JOIN pg_tablespace t ON t.oid = d.dattablespace
-CROSS JOIN (SELECT * FROM pg_database WHERE datname = 'template1') t1
-WHERE d.datname = $1)sql";
-
-constexpr const char* kSettingsQuery = R"sql(
-SELECT split_part(s.setting, '=', 1), substr(s.setting, strpos(s.setting, '=') + 1)
-FROM pg_db_role_setting r
-CROSS JOIN LATERAL unnest(r.setconfig) WITH ORDINALITY AS s(setting, n)
-WHERE r.setrole = 0 AND r.setdatabase = (SELECT oid FROM pg_database WHERE datname = $1)
-ORDER BY s.n)sql";
-
-Result<Kept> read_kept(pg::Connection& maint, const std::string& db) {
-    auto r = maint.exec_params(kPropertiesQuery, {db});
-    if (!r || r->rows() != 1) {
-        Error cause = r ? make_error(ErrorKind::General, "it disappeared") : r.error();
-        return ddl_error(cause, fmt::format("failed to read the properties of database {}",
-                                            quote_for_message(db)));
-    }
-    Kept k;
-    auto v = [&](int col) { return std::string(r->value(0, col)); };
-    k.encoding = v(0);
-    k.collate = v(1);
-    k.ctype = v(2);
-    k.owner = v(3);
-    k.connection_limit = std::atoi(v(4).c_str());
-    k.comment = v(5);
-    k.tablespace = v(6);
-    k.provider = v(7);
-    k.icu_locale = v(8);
-    k.differs_from_template1 = v(9) == "t";
-    auto s = maint.exec_params(kSettingsQuery, {db});
-    if (!s) {
-        return ddl_error(s.error(), fmt::format("failed to read the settings of database {}",
-                                                quote_for_message(db)));
-    }
-    for (int i = 0; i < s->rows(); ++i)
-        k.settings.emplace_back(std::string(s->value(i, 0)), std::string(s->value(i, 1)));
-    return k;
-}
-
-/// A GUC name as SQL: each dot-separated part quoted.
-std::string guc_name(const std::string& name) {
-    std::string out;
-    size_t start = 0;
-    for (;;) {
-        size_t dot = name.find('.', start);
-        out += quote_ident(name.substr(start, dot == std::string::npos ? dot : dot - start));
-        if (dot == std::string::npos)
-            break;
-        out += '.';
-        start = dot + 1;
-    }
-    return out;
-}
-
-/// List-valued settings are stored already quoted (`a, "b c"`) and are restored as written;
-/// everything else is one string literal.
-bool is_list_setting(const std::string& name) {
-    const std::string n = lower(name);
-    return n == "search_path" || n == "temp_tablespaces" || n == "session_preload_libraries" ||
-           n == "local_preload_libraries" || n == "shared_preload_libraries";
-}
-
-std::string create_statement(const std::string& db, const Kept& k) {
-    std::string sql = "CREATE DATABASE " + quote_ident(db);
-    if (k.differs_from_template1) {
-        sql += " TEMPLATE template0 ENCODING " + quote_literal(k.encoding) + " LC_COLLATE " +
-               quote_literal(k.collate) + " LC_CTYPE " + quote_literal(k.ctype);
-        if (k.provider == "i") {
-            sql += " LOCALE_PROVIDER icu ICU_LOCALE " + quote_literal(k.icu_locale);
-        } else if (k.provider == "b") {
-            sql += " LOCALE_PROVIDER builtin BUILTIN_LOCALE " + quote_literal(k.icu_locale);
-        } else if (k.provider == "c") {
-            sql += " LOCALE_PROVIDER libc";
-        }
-    }
-    sql += " OWNER " + quote_ident(k.owner);
-    if (k.connection_limit >= 0)
-        sql += " CONNECTION LIMIT " + std::to_string(k.connection_limit);
-    if (!k.tablespace.empty())
-        sql += " TABLESPACE " + quote_ident(k.tablespace);
-    return sql;
 }
 
 /// DROP DATABASE IF EXISTS; on 13+ WITH (FORCE) also ends sessions that connected after the
@@ -233,9 +125,19 @@ Result<pg::Connection> lifecycle_connection(conn::Connector& connector,
 /// until DROP DATABASE ... WITH (FORCE) ends it, so no deploy can start on the old database.
 Status recreate(pg::Connection& maint, std::optional<pg::Connection>& guard, const std::string& db,
                 const Deadline& deadline, const TargetLog& log) {
-    auto kept = read_kept(maint, db);
+    auto kept = read_kept_properties(maint, db);
     if (!kept)
         return kept.error();
+    auto run_all = [&](const std::vector<std::string>& statements) -> Status {
+        for (const std::string& sql : statements) {
+            log.verbose(sql);
+            if (auto done = maint.exec(sql); !done) {
+                return ddl_error(done.error(), fmt::format("failed to restore database {}: {}",
+                                                           quote_for_message(db), sql));
+            }
+        }
+        return Status::ok();
+    };
     // Terminate the other sessions on the target (not the guard).
     auto terminated = maint.exec_params(
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -248,6 +150,8 @@ Status recreate(pg::Connection& maint, std::optional<pg::Connection>& guard, con
     }
     log.verbose(fmt::format("Terminated {} other session(s) on database {}",
                             terminated->value(0, 0), quote_for_message(db)));
+    if (Status s = run_all(before_drop_statements(db, *kept)); !s)
+        return s;
     if (maint.server_version() < 130000) {
         // No WITH (FORCE) before 13: the guard must go first, leaving a short window.
         guard.reset();
@@ -263,22 +167,8 @@ Status recreate(pg::Connection& maint, std::optional<pg::Connection>& guard, con
         return ddl_error(created.error(),
                          fmt::format("failed to create database {}", quote_for_message(db)));
     }
-    for (const auto& [name, value] : kept->settings) {
-        std::string sql = "ALTER DATABASE " + quote_ident(db) + " SET " + guc_name(name) + " = " +
-                          (is_list_setting(name) ? value : quote_literal(value));
-        if (auto set = maint.exec(sql); !set) {
-            return ddl_error(set.error(), fmt::format("failed to restore setting {} of database {}",
-                                                      name, quote_for_message(db)));
-        }
-    }
-    if (!kept->comment.empty()) {
-        auto c = maint.exec("COMMENT ON DATABASE " + quote_ident(db) + " IS " +
-                            quote_literal(kept->comment));
-        if (!c) {
-            return ddl_error(c.error(), fmt::format("failed to restore the comment of database {}",
-                                                    quote_for_message(db)));
-        }
-    }
+    if (Status s = run_all(restore_statements(db, *kept)); !s)
+        return s;
     log.progress(fmt::format("Recreated database {}", quote_for_message(db)));
     return Status::ok();
 }

@@ -96,11 +96,33 @@ PtyRun run_in_pty(const std::vector<std::string>& args,
 
 const char* kDeploySql = "CREATE TABLE marker AS SELECT 'deployed'::text AS v;\n";
 
+/// Everything --overwrite keeps, as one line.
+std::string fingerprint(const std::string& db) {
+    return query("postgres",
+                 "SELECT concat_ws(' | ', pg_encoding_to_char(d.encoding), d.datcollate, "
+                 "d.datctype, pg_get_userbyid(d.datdba), d.datconnlimit, "
+                 "shobj_description(d.oid, 'pg_database'), "
+                 "(SELECT array_to_string(setconfig, ' ; ') FROM pg_db_role_setting "
+                 " WHERE setdatabase = d.oid AND setrole = 0), "
+                 "(SELECT string_agg(x, ' / ' ORDER BY x) FROM (SELECT r.setrole::regrole::text "
+                 "   || ': ' || array_to_string(r.setconfig, ' ; ') AS x FROM pg_db_role_setting "
+                 "   r WHERE setdatabase = d.oid AND setrole <> 0) roles), "
+                 "'acl ' || (SELECT string_agg(x, ',' ORDER BY x) FROM (SELECT CASE WHEN "
+                 "   a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END || '=' || "
+                 "   a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END AS x "
+                 "   FROM aclexplode(d.datacl) a) acl), "
+                 "'template ' || d.datistemplate) "
+                 "FROM pg_database d WHERE datname = '" +
+                     db + "'")
+        .at(0);
+}
+
 /// A database with data and non-default properties; returns its property fingerprint.
 std::string make_rich_database(const std::string& db) {
     query("postgres",
           "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shop_owner') THEN "
-          "CREATE ROLE shop_owner; END IF; END$$");
+          "CREATE ROLE shop_owner; END IF; IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE "
+          "rolname = 'shop_reader') THEN CREATE ROLE shop_reader; END IF; END$$");
     query("postgres", "CREATE DATABASE " + db +
                           " TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' "
                           "OWNER shop_owner CONNECTION LIMIT 7");
@@ -108,28 +130,13 @@ std::string make_rich_database(const std::string& db) {
     query("postgres", "ALTER DATABASE " + db + " SET search_path = app, \"$user\", public");
     query("postgres", "ALTER DATABASE " + db + " SET work_mem = '8MB'");
     query("postgres", "ALTER DATABASE " + db + " SET \"myapp.flag\" = 'it''s on'");
+    query("postgres", "ALTER ROLE shop_reader IN DATABASE " + db + " SET statement_timeout = '5s'");
+    query("postgres", "REVOKE CONNECT ON DATABASE " + db + " FROM PUBLIC");
+    query("postgres", "GRANT CONNECT ON DATABASE " + db + " TO shop_reader");
+    query("postgres", "GRANT CREATE ON DATABASE " + db + " TO shop_reader WITH GRANT OPTION");
+    query("postgres", "ALTER DATABASE " + db + " IS_TEMPLATE true");
     query(db, "CREATE TABLE public.old_data AS SELECT generate_series(1, 5) AS n");
-    return query("postgres",
-                 "SELECT concat_ws(' | ', pg_encoding_to_char(d.encoding), d.datcollate, "
-                 "d.datctype, pg_get_userbyid(d.datdba), d.datconnlimit, "
-                 "shobj_description(d.oid, 'pg_database'), "
-                 "(SELECT array_to_string(setconfig, ' ; ') FROM pg_db_role_setting "
-                 " WHERE setdatabase = d.oid AND setrole = 0)) "
-                 "FROM pg_database d WHERE datname = '" +
-                     db + "'")
-        .at(0);
-}
-
-std::string fingerprint(const std::string& db) {
-    return query("postgres",
-                 "SELECT concat_ws(' | ', pg_encoding_to_char(d.encoding), d.datcollate, "
-                 "d.datctype, pg_get_userbyid(d.datdba), d.datconnlimit, "
-                 "shobj_description(d.oid, 'pg_database'), "
-                 "(SELECT array_to_string(setconfig, ' ; ') FROM pg_db_role_setting "
-                 " WHERE setdatabase = d.oid AND setrole = 0)) "
-                 "FROM pg_database d WHERE datname = '" +
-                     db + "'")
-        .at(0);
+    return fingerprint(db);
 }
 
 /// "gone" once the database was recreated, else the row count of the old table.
@@ -170,7 +177,9 @@ TEST(Overwrite, ForceRecreatesWhileAnotherSessionIsConnectedKeepingProperties) {
     const std::string before = make_rich_database(db);
     EXPECT_EQ(before,
               "LATIN1 | C | C | shop_owner | 7 | it's the shop \\ db | search_path=app, "
-              "\"$user\", public ; work_mem=8MB ; myapp.flag=it's on");
+              "\"$user\", public ; work_mem=8MB ; myapp.flag=it's on | shop_reader: "
+              "statement_timeout=5s | acl PUBLIC=TEMPORARY,shop_owner=CONNECT,shop_owner=CREATE,"
+              "shop_owner=TEMPORARY,shop_reader=CONNECT,shop_reader=CREATE* | template true");
     auto held = pg::Connection::open(server().conn_params(db));
     ASSERT_TRUE(held);
     ASSERT_TRUE(held->exec("BEGIN; CREATE TABLE public.in_flight(x int)"));
