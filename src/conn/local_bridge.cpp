@@ -124,9 +124,9 @@ void LocalBridge::run() {
     SigpipeGuard no_sigpipe;  // for this thread's whole life
     if (accept_client())
         relay();
+    finished_ = true;
     if (client_fd_ >= 0)
         ::shutdown(client_fd_, SHUT_RDWR);  // libpq sees the end instead of waiting forever
-    finished_ = true;
 }
 
 bool LocalBridge::accept_client() {
