@@ -31,14 +31,19 @@ class CloudSqlConnector : public Connector {
         hooks.open = [&]() -> Result<pg::Connection> {
             own_error = false;
             bool transient = false;
-            auto stream = dialer_->dial(deadline, transient);
-            if (!stream)
-                return own(stream.error(), transient);
+            auto dialed = dialer_->dial(deadline, transient);
+            if (!dialed)
+                return own(dialed.error(), transient);
             auto who = database_user();
             if (!who)
                 return own(who.error(), false);
             user = *who;
-            auto bridge = LocalBridge::start(std::move(*stream));
+            // A cancel request (PQcancel opens a new connection) goes over a new stream made
+            // with the same certificate and key, without another trip to the Admin API.
+            TlsDialOptions again = std::move(dialed->options);
+            again.timeout = std::chrono::seconds(10);
+            auto bridge = LocalBridge::start(std::move(dialed->stream),
+                                             [again] { return TlsStream::dial(again); });
             if (!bridge)
                 return own(bridge.error(), false);
             verbose(fmt::format(

@@ -138,7 +138,7 @@ Result<std::unique_ptr<CloudSqlDialer>> CloudSqlDialer::create(CloudSqlDialerOpt
         std::move(options), std::move(admin_tokens), std::move(login_tokens), std::move(*api)));
 }
 
-Result<TlsStream> CloudSqlDialer::dial(const Deadline& deadline, bool& transient) {
+Result<CloudSqlDialer::Dialed> CloudSqlDialer::dial(const Deadline& deadline, bool& transient) {
     transient = false;
     const std::string name = o_.instance.to_string();
     api_.set_timeout(within(o_.api_timeout, deadline));
@@ -181,17 +181,17 @@ Result<TlsStream> CloudSqlDialer::dial(const Deadline& deadline, bool& transient
     t.port = kCloudSqlPort;
     t.sni = without_trailing_dot(settings_->dns_name);
     t.client_cert_pem = cert->cert_pem;
-    t.client_key = &*key;
+    t.client_key = *key;
     t.trusted_ca_pem = settings_->server_ca_cert;
     t.timeout = within(o_.dial_timeout, deadline);
-    const std::string dns = settings_->dns_name;
-    t.verify_identity = [this, dns](x509_st* leaf) {
-        return verify_cloud_sql_server_identity(leaf, o_.instance, dns);
+    // Copies, not references: the options outlive this dialer's state (see Dialed).
+    t.verify_identity = [instance = o_.instance, dns = settings_->dns_name](x509_st* leaf) {
+        return verify_cloud_sql_server_identity(leaf, instance, dns);
     };
     auto stream = TlsStream::dial(t, &transient);
     if (!stream)
         return fail(stream.error());
-    return stream;
+    return Dialed{std::move(*stream), std::move(t)};
 }
 
 Result<std::string> CloudSqlDialer::principal() {

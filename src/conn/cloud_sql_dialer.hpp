@@ -62,7 +62,13 @@ class CloudSqlDialer {
     /// One dial, bounded by `deadline` as well as the timeouts. `transient` says whether a
     /// failure is worth another attempt (transport trouble), false for API refusals,
     /// configuration and verification failures.
-    Result<TlsStream> dial(const Deadline& deadline, bool& transient);
+    struct Dialed {
+        TlsStream stream;
+        /// What the stream was dialled with (certificate, key, CA, identity check): dialling
+        /// it again reaches the same instance as the same client, e.g. for a cancel request.
+        TlsDialOptions options;
+    };
+    Result<Dialed> dial(const Deadline& deadline, bool& transient);
 
     /// The IAM principal whose login token went into the last certificate (needs one dial()).
     Result<std::string> principal();

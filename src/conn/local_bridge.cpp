@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -43,9 +45,19 @@ std::string make_private_dir() {
     return "";
 }
 
+using Steady = std::chrono::steady_clock;
+
+bool wait_fd(int fd, short events, Steady::time_point until) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Steady::now());
+    if (left.count() <= 0)
+        return false;
+    pollfd p{fd, events, 0};
+    return ::poll(&p, 1, static_cast<int>(left.count())) > 0;
+}
+
 }  // namespace
 
-Result<std::shared_ptr<LocalBridge>> LocalBridge::start(TlsStream stream) {
+Result<std::shared_ptr<LocalBridge>> LocalBridge::start(TlsStream stream, Redial redial) {
     const std::string dir = make_private_dir();
     if (dir.empty())
         return make_error(ErrorKind::Connection,
@@ -79,12 +91,13 @@ Result<std::shared_ptr<LocalBridge>> LocalBridge::start(TlsStream stream) {
         return e;
     }
     return std::shared_ptr<LocalBridge>(
-        new LocalBridge(std::move(stream), dir, fd, stop[0], stop[1]));
+        new LocalBridge(std::move(stream), std::move(redial), dir, fd, stop[0], stop[1]));
 }
 
-LocalBridge::LocalBridge(TlsStream stream, std::string dir, int listen_fd, int stop_read,
-                         int stop_write)
+LocalBridge::LocalBridge(TlsStream stream, Redial redial, std::string dir, int listen_fd,
+                         int stop_read, int stop_write)
     : stream_(std::move(stream)),
+      redial_(std::move(redial)),
       dir_(std::move(dir)),
       listen_fd_(listen_fd),
       stop_read_(stop_read),
@@ -129,6 +142,21 @@ void LocalBridge::run() {
         ::shutdown(client_fd_, SHUT_RDWR);  // libpq sees the end instead of waiting forever
 }
 
+int LocalBridge::accept_one() {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ucred peer{};
+    socklen_t len = sizeof peer;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || peer.uid != ::geteuid()) {
+        // The directory is 0700, so only root could get here; still, the stream is ours.
+        ++rejected_;
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 bool LocalBridge::accept_client() {
     for (;;) {
         pollfd p[2] = {{listen_fd_, POLLIN, 0}, {stop_read_, POLLIN, 0}};
@@ -140,25 +168,74 @@ bool LocalBridge::accept_client() {
         }
         if (p[1].revents != 0)
             return false;
-        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd = accept_one();
         if (fd < 0)
             continue;
-        ucred peer{};
-        socklen_t len = sizeof peer;
-        if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 ||
-            peer.uid != ::geteuid()) {
-            // The directory is 0700, so only root could get here; still, the stream is ours.
-            ++rejected_;
-            ::close(fd);
-            continue;
-        }
         client_fd_ = fd;
-        // One client only: nobody else can connect once the name is gone.
-        ::unlink(socket_path().c_str());
-        ::close(listen_fd_);
-        listen_fd_ = -1;
+        if (!redial_) {
+            // Nothing but the one client: nobody else can connect once the name is gone.
+            ::unlink(socket_path().c_str());
+            ::close(listen_fd_);
+            listen_fd_ = -1;
+        }
         return true;
     }
+}
+
+void LocalBridge::serve_cancel(int fd) {
+    // PQcancel sends exactly this: length 16, code 80877102, backend pid, secret key; then it
+    // waits for the server to close. The main relay waits meanwhile, so anything else is turned
+    // away as soon as its first 8 bytes show it, and a silent client after 2 s.
+    const auto until = Steady::now() + std::chrono::seconds(2);
+    unsigned char req[16];
+    auto be32 = [&](size_t at) {
+        return (uint32_t{req[at]} << 24) | (uint32_t{req[at + 1]} << 16) |
+               (uint32_t{req[at + 2]} << 8) | uint32_t{req[at + 3]};
+    };
+    size_t got = 0;
+    bool cancel = true;
+    while (cancel && got < sizeof req && wait_fd(fd, POLLIN, until)) {
+        const ssize_t n = ::recv(fd, req + got, sizeof req - got, 0);
+        if (n <= 0)
+            break;
+        got += static_cast<size_t>(n);
+        cancel = got < 8 || (be32(0) == 16 && be32(4) == 80877102);
+    }
+    if (!cancel || got != sizeof req) {
+        ++rejected_;
+        ::close(fd);
+        return;
+    }
+    auto stream = redial_();
+    if (stream) {
+        SSL* ssl = stream->ssl();
+        size_t sent = 0;
+        while (sent < sizeof req) {
+            const int n = SSL_write(ssl, req + sent, static_cast<int>(sizeof req - sent));
+            if (n > 0) {
+                sent += static_cast<size_t>(n);
+                continue;
+            }
+            const int why = SSL_get_error(ssl, n);
+            if ((why != SSL_ERROR_WANT_WRITE && why != SSL_ERROR_WANT_READ) ||
+                !wait_fd(stream->fd(), why == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, until))
+                break;
+        }
+        // Like PQcancel, wait for the server to close: then the request was seen.
+        char sink[256];
+        while (sent == sizeof req) {
+            const int n = SSL_read(ssl, sink, sizeof sink);
+            if (n > 0)
+                continue;
+            if (SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ ||
+                !wait_fd(stream->fd(), POLLIN, until))
+                break;
+        }
+        ERR_clear_error();
+        if (sent == sizeof req)
+            ++cancels_;
+    }
+    ::close(fd);
 }
 
 void LocalBridge::relay() {
@@ -242,7 +319,10 @@ void LocalBridge::relay() {
         }
         if ((client_eof && up.empty()) || (server_eof && down.empty()) || stopping)
             return;
-        pollfd p[3] = {{stream_.fd(), 0, 0}, {client_fd_, 0, 0}, {stop_read_, POLLIN, 0}};
+        pollfd p[4] = {{stream_.fd(), 0, 0},
+                       {client_fd_, 0, 0},
+                       {stop_read_, POLLIN, 0},
+                       {listen_fd_, POLLIN, 0}};  // -1 (ignored) without redial
         if (tls_in)
             p[0].events |= POLLIN;
         if (tls_out)
@@ -251,9 +331,13 @@ void LocalBridge::relay() {
             p[1].events |= POLLIN;
         if (local_out)
             p[1].events |= POLLOUT;
-        if (::poll(p, 3, -1) < 0 && errno != EINTR) {
+        if (::poll(p, 4, -1) < 0 && errno != EINTR) {
             fail(std::string("poll: ") + std::strerror(errno));
             return;
+        }
+        if (p[3].revents != 0) {
+            if (const int fd = accept_one(); fd >= 0)
+                serve_cancel(fd);
         }
         // Asked to stop: one more pass delivers what libpq wrote last (its Terminate message).
         if (p[2].revents != 0)

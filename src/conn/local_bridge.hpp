@@ -2,13 +2,17 @@
 // Unix socket in a fresh private directory (mode 0700, under $TMPDIR or /tmp) and relays the one
 // connection it accepts, from this user only, to an established TlsStream, in a thread of its
 // own. libpq connects with host=<directory()> port=<port()> sslmode=disable; the encryption is
-// the stream's. Once the connection is accepted the socket file is removed, so nobody else can
-// reach the stream. The bridge lives as long as its owner keeps it (pg::Connection::keep_alive):
+// the stream's. Later clients (this user only) may send one thing: a CancelRequest (what
+// PQcancel sends on a new connection), which the bridge forwards over a new stream from
+// `redial`; anything else is turned away, and without `redial` the socket file is removed once
+// the first client is in. The bridge lives as long as its owner keeps it
+// (pg::Connection::keep_alive):
 // destroying it relays what libpq already sent (its Terminate message), stops the thread, closes
 // both ends (close_notify on the TLS side) and removes the directory.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,9 +28,12 @@ class LocalBridge {
     /// The port number in the socket's name (.s.PGSQL.<port>); the directory is private anyway.
     static constexpr int kPort = 5432;
 
+    /// A new stream to the same server, for a cancel request (called on the bridge's thread).
+    using Redial = std::function<Result<TlsStream>()>;
+
     /// Starts listening and relaying. Connection error when the directory or socket cannot be
     /// made.
-    static Result<std::shared_ptr<LocalBridge>> start(TlsStream stream);
+    static Result<std::shared_ptr<LocalBridge>> start(TlsStream stream, Redial redial = {});
 
     ~LocalBridge();
     LocalBridge(const LocalBridge&) = delete;
@@ -40,17 +47,23 @@ class LocalBridge {
     bool finished() const { return finished_.load(); }
     /// Why the relay ended early ("" while it runs, or after an orderly close by either side).
     std::string failure() const;
-    /// How many local clients were turned away (another user's process).
+    /// How many local clients were turned away (another user's, or not a cancel request).
     int rejected() const { return rejected_.load(); }
+    /// How many cancel requests were forwarded.
+    int cancels() const { return cancels_.load(); }
 
   private:
-    LocalBridge(TlsStream stream, std::string dir, int listen_fd, int stop_read, int stop_write);
+    LocalBridge(TlsStream stream, Redial redial, std::string dir, int listen_fd, int stop_read,
+                int stop_write);
     void run();
+    int accept_one();
     bool accept_client();
+    void serve_cancel(int fd);
     void relay();
     void fail(std::string why);
 
     TlsStream stream_;
+    Redial redial_;
     std::string dir_;
     int listen_fd_ = -1;
     int client_fd_ = -1;
@@ -58,6 +71,7 @@ class LocalBridge {
     int stop_write_ = -1;
     std::atomic<bool> finished_{false};
     std::atomic<int> rejected_{0};
+    std::atomic<int> cancels_{0};
     mutable std::mutex mu_;
     std::string failure_;
     std::thread thread_;  // last: started once everything above is set

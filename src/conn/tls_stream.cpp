@@ -148,7 +148,7 @@ Result<std::unique_ptr<SSL_CTX, CtxFree>> make_context(const TlsDialOptions& o) 
             o.label + ": the ephemeral client certificate was refused: " + openssl_reason());
     for (size_t i = 1; i < own.size(); ++i)
         SSL_CTX_ctrl(ctx.get(), SSL_CTRL_CHAIN_CERT, 1, own[i].get());  // SSL_CTX_add1_chain_cert
-    if (o.client_key == nullptr || SSL_CTX_use_PrivateKey(ctx.get(), o.client_key->get()) != 1 ||
+    if (!o.client_key || SSL_CTX_use_PrivateKey(ctx.get(), o.client_key->get()) != 1 ||
         SSL_CTX_check_private_key(ctx.get()) != 1) {
         ERR_clear_error();
         return make_error(ErrorKind::Connection,

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "cloud/crypto.hpp"
@@ -25,9 +26,9 @@ struct TlsDialOptions {
     int port = 0;
     std::string sni;  // server name sent, "" for none
     std::string client_cert_pem;
-    const cloud::PrivateKey* client_key = nullptr;  // the certificate's key
-    std::string trusted_ca_pem;                     // one or more certificates
-    std::chrono::milliseconds timeout{10000};       // TCP connect plus handshake
+    std::optional<cloud::PrivateKey> client_key;  // the certificate's key (shared, not copied)
+    std::string trusted_ca_pem;                   // one or more certificates
+    std::chrono::milliseconds timeout{10000};     // TCP connect plus handshake
     /// Checks the verified leaf certificate; an error ends the dial with that error.
     std::function<Status(x509_st* leaf)> verify_identity;
 };

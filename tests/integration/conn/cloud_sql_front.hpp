@@ -3,7 +3,8 @@
 // presents the server certificate it is told to, reads the PostgreSQL startup message that
 // arrives directly inside TLS (an SSLRequest is refused), refuses a user other than the one the
 // client certificate names (its CN, without ".gserviceaccount.com", like Cloud SQL's IAM
-// login), and forwards the rest to a real PostgreSQL's TCP port. Written with OpenSSL's API
+// login), and forwards the rest to a real PostgreSQL's TCP port; a CancelRequest is forwarded
+// as is. Written with OpenSSL's API
 // directly, independent of src/. Header only, for the conn integration tests.
 #pragma once
 
@@ -80,6 +81,7 @@ class CloudSqlFront {
 
     int handshakes() const { return handshakes_; }  // completed, client certificate verified
     int rejected() const { return rejected_; }      // TLS refused (no or untrusted cert)
+    int cancels() const { return cancels_; }        // CancelRequests forwarded
     /// Waits (up to 20 s) until `n` refusals were counted: the front counts after its alert
     /// went out, so a client can see the refusal first.
     bool wait_for_rejected(int n) const {
@@ -232,7 +234,10 @@ class CloudSqlFront {
         if (expected.size() > suffix.size() &&
             expected.compare(expected.size() - suffix.size(), suffix.size(), suffix) == 0)
             expected.resize(expected.size() - suffix.size());
-        if (protocol != 196608) {
+        if (protocol == 80877102 && startup.size() == 16) {
+            ++cancels_;  // a CancelRequest carries no user: the certificate was enough
+            relay(ssl, fd, startup);
+        } else if (protocol != 196608) {
             send_error(ssl, "08P01", "expected a startup message directly inside TLS");
         } else if (user != expected) {
             send_error(ssl, "28000",
@@ -287,6 +292,7 @@ class CloudSqlFront {
     std::atomic<int> drop_{0};
     std::atomic<int> handshakes_{0};
     std::atomic<int> rejected_{0};
+    std::atomic<int> cancels_{0};
     mutable std::mutex mu_;
     PemPair server_;
     std::vector<std::string> cns_;

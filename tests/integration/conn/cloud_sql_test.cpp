@@ -5,12 +5,15 @@
 // and the connector's bridge in between. Negative cases: wrong server name, wrong CA, Admin API
 // refusal, region mismatch, a user the certificate does not name; none leaks a secret.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "cloud/crypto.hpp"
 #include "cloud/http.hpp"
@@ -266,20 +269,64 @@ TEST(CloudSql, ConnectsAsTheIamUserThroughAPrivateBridge) {
         described = described || l.find("Connected: PostgreSQL") != std::string::npos;
     EXPECT_TRUE(described);
 
-    // The bridge: a 0700 directory whose socket name is gone once libpq is connected.
+    // The bridge: a socket in a 0700 directory; after libpq, only a cancel request gets in.
     const std::filesystem::path socket = bridge_socket(lines);
     ASSERT_FALSE(socket.empty());
     const auto dir = socket.parent_path();
     struct stat st {};
     ASSERT_EQ(::stat(dir.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0700u);
-    EXPECT_FALSE(std::filesystem::exists(socket));
+    const int handshakes_now = world().front->handshakes();
+    {
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        std::snprintf(a.sun_path, sizeof a.sun_path, "%s", socket.c_str());
+        ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        // A second startup message, as another libpq would send.
+        const char startup[8] = {0, 0, 0, 8, 0, 3, 0, 0};
+        ASSERT_EQ(::send(fd, startup, sizeof startup, MSG_NOSIGNAL), 8);
+        char byte;
+        EXPECT_LE(::recv(fd, &byte, 1, 0), 0);
+        ::close(fd);
+    }
+    EXPECT_EQ(world().front->handshakes(), handshakes_now);  // it never reached the instance
 
     // Lifetime: the bridge lives exactly as long as the connection.
     auto again = conn->exec("SELECT 1");
     EXPECT_TRUE(again);
     { pg::Connection gone = std::move(*conn); }
     EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(CloudSql, ACancelRequestReachesTheServerThroughTheBridge) {
+    auto connector = make();
+    auto conn = connector->connect("postgres", soon());
+    ASSERT_TRUE(conn) << conn.error().message;
+    const int cancels = world().front->cancels();
+    const size_t certs = certs_issued();
+    std::thread canceller([&] {
+        // Cancel only once the statement runs (seen from a second, plain connection).
+        const std::string pid = std::to_string(conn->backend_pid());
+        for (int i = 0; i < 2000; ++i) {
+            auto running = test::query(
+                "postgres", "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid +
+                                " AND state = 'active' AND query LIKE 'SELECT pg_sleep%'");
+            if (!running.empty() && running[0] == "1")
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        EXPECT_TRUE(conn->cancel());
+    });
+    auto r = conn->exec("SELECT pg_sleep(60)");
+    canceller.join();
+    ASSERT_FALSE(r);
+    ASSERT_TRUE(r.error().server.has_value()) << r.error().message;
+    EXPECT_EQ(r.error().server->sqlstate, "57014");
+    EXPECT_EQ(world().front->cancels(), cancels + 1);
+    EXPECT_EQ(certs_issued(), certs);  // the cancel reused the connection's certificate
+    auto after = conn->exec("SELECT 1");
+    EXPECT_TRUE(after) << after.error().message;
 }
 
 TEST(CloudSql, EveryConnectionGetsAFreshKeyAndCertificate) {

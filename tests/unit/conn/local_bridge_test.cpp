@@ -33,7 +33,8 @@ const PemPair& server_ca() {
     return c;
 }
 
-/// Echoes what it receives; after `close_after` bytes (0: never) it closes the connection.
+/// Echoes what it receives, each connection in a thread; after `close_after` bytes (0: never) it
+/// closes the connection.
 class EchoServer {
   public:
     explicit EchoServer(int max_version = 0, size_t close_after = 0)
@@ -76,27 +77,37 @@ class EchoServer {
         for (;;) {
             const int c = ::accept(fd_, nullptr, nullptr);
             if (c < 0)
-                return;
-            SSL* ssl = SSL_new(ctx_);
-            SSL_set_fd(ssl, c);
-            if (SSL_accept(ssl) == 1) {
-                ++served_;
-                char buf[4096];
-                size_t total = 0;
-                for (;;) {
-                    const int n = SSL_read(ssl, buf, sizeof buf);
-                    if (n <= 0 || SSL_write(ssl, buf, n) != n)
-                        break;
-                    total += static_cast<size_t>(n);
-                    if (close_after_ != 0 && total >= close_after_)
-                        break;
-                }
-                SSL_shutdown(ssl);
-            }
-            ERR_clear_error();
-            SSL_free(ssl);
-            ::close(c);
+                break;
+            conns_.emplace_back([this, c] { echo(c); });
         }
+        for (auto& t : conns_)
+            t.join();
+    }
+
+    void echo(int c) {
+        sigset_t s;
+        sigemptyset(&s);
+        sigaddset(&s, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &s, nullptr);
+        SSL* ssl = SSL_new(ctx_);
+        SSL_set_fd(ssl, c);
+        if (SSL_accept(ssl) == 1) {
+            ++served_;
+            char buf[4096];
+            size_t total = 0;
+            for (;;) {
+                const int n = SSL_read(ssl, buf, sizeof buf);
+                if (n <= 0 || SSL_write(ssl, buf, n) != n)
+                    break;
+                total += static_cast<size_t>(n);
+                if (close_after_ != 0 && total >= close_after_)
+                    break;
+            }
+            SSL_shutdown(ssl);
+        }
+        ERR_clear_error();
+        SSL_free(ssl);
+        ::close(c);
     }
 
     PemPair leaf_;
@@ -105,6 +116,7 @@ class EchoServer {
     int port_ = 0;
     SSL_CTX* ctx_ = nullptr;
     std::atomic<int> served_{0};
+    std::vector<std::thread> conns_;  // the accept thread's, joined when it ends
     std::thread thread_;
 };
 
@@ -128,7 +140,7 @@ TlsDialOptions options(int port, const std::string& trusted = server_ca().cert) 
     o.ip = "127.0.0.1";
     o.port = port;
     o.client_cert_pem = client().cert;
-    o.client_key = &client().key;
+    o.client_key = client().key;
     o.trusted_ca_pem = trusted;
     return o;
 }
@@ -193,6 +205,46 @@ TEST(LocalBridge, RelaysOneClientThroughAPrivateSocketAndCleansUp) {
     ::close(fd);
     bridge->reset();
     EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(LocalBridge, LaterClientsMaySendOnlyACancelRequestWhichGoesOverANewStream) {
+    EchoServer server(0, 16);  // closes after 16 bytes: a CancelRequest's length
+    const TlsDialOptions o = options(server.port());
+    auto stream = TlsStream::dial(o);
+    ASSERT_TRUE(stream) << stream.error().message;
+    int redials = 0;
+    auto bridge = LocalBridge::start(std::move(*stream), [&redials, o] {
+        ++redials;
+        return TlsStream::dial(o);
+    });
+    ASSERT_TRUE(bridge);
+    const int main = connect_unix((*bridge)->socket_path());
+    ASSERT_GE(main, 0);
+
+    // Not a cancel request: turned away without a new stream.
+    const int other = connect_unix((*bridge)->socket_path());
+    ASSERT_GE(other, 0);
+    ASSERT_EQ(::send(other, "GET / HTTP/1.0\r\n\r\n", 18, MSG_NOSIGNAL), 18);
+    char byte;
+    EXPECT_LE(::recv(other, &byte, 1, 0), 0);  // EOF, or a reset for the bytes left unread
+    ::close(other);
+    EXPECT_EQ((*bridge)->rejected(), 1);
+
+    // A cancel request: forwarded over a new stream; the bridge closes when the server has.
+    const unsigned char cancel[16] = {0, 0, 0, 16, 0x04, 0xd2, 0x16, 0x2e, 0, 0, 0, 42, 1, 2, 3, 4};
+    const int c = connect_unix((*bridge)->socket_path());
+    ASSERT_GE(c, 0);
+    ASSERT_EQ(::send(c, cancel, sizeof cancel, MSG_NOSIGNAL), 16);
+    EXPECT_EQ(::recv(c, &byte, 1, 0), 0);
+    ::close(c);
+    EXPECT_EQ((*bridge)->cancels(), 1);
+    EXPECT_EQ(redials, 1);
+    EXPECT_EQ(server.served(), 2);
+
+    // The first client's relay is untouched.
+    ASSERT_EQ(::send(main, "ping", 4, MSG_NOSIGNAL), 4);
+    EXPECT_EQ(read_n(main, 4), "ping");
+    ::close(main);
 }
 
 TEST(LocalBridge, TheClientSeesTheEndWhenTheServerCloses) {
