@@ -21,8 +21,8 @@ namespace pgmi::conn {
 namespace {
 
 // How much each direction buffers before it stops reading from its source.
-constexpr size_t kBuffer = 64 * 1024;
-constexpr size_t kChunk = 16 * 1024;
+constexpr size_t kBuffer = size_t{64} * 1024;
+constexpr size_t kChunk = size_t{16} * 1024;
 
 std::string socket_file(const std::string& dir) {
     return dir + "/.s.PGSQL." + std::to_string(LocalBridge::kPort);
