@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "conn/local_bridge.hpp"
 
@@ -78,7 +79,21 @@ class CloudSqlConnector : public Connector {
             shown.port = kCloudSqlPort;
             shown.ports.clear();
             shown.username = user;
-            return friendly_connection_error(e, shown, dbname);
+            Error out = friendly_connection_error(e, shown, dbname);
+            switch (classify_connection_failure(e)) {
+                case FailureClass::PasswordFailed:
+                case FailureClass::NoPassword:
+                case FailureClass::NoHbaEntry:
+                    // The pg_hba/password advice does not apply; IAM's own conditions do.
+                    out.message +=
+                        "\nwith Cloud SQL IAM the user must be the principal's IAM database user "
+                        "(gcloud sql users create <user> --type=cloud_iam_service_account or "
+                        "cloud_iam_user) and the principal needs the Cloud SQL Instance User role";
+                    break;
+                default:
+                    break;
+            }
+            return out;
         };
         const std::string address =
             fmt::format("Cloud SQL instance {}", dialer_->instance().to_string());
@@ -142,6 +157,12 @@ Result<std::unique_ptr<Connector>> make_cloud_sql_connector(const CloudSqlOption
     auto name = cloud::parse_instance_name(options.instance);
     if (!name)
         return std::move(name).error();
+    // libpq reads this from the process environment, and an empty parameter cannot override it:
+    // it would take libpq past the bridge, to a server that is not the instance.
+    if (const char* addr = std::getenv("PGHOSTADDR"); addr != nullptr && *addr != '\0')
+        return make_error(ErrorKind::Config,
+                          "$PGHOSTADDR is set, which would send libpq around the Cloud SQL "
+                          "tunnel; unset it for --google");
     CloudSqlDialerOptions d;
     d.instance = *name;
     d.ip_type = options.ip_type;

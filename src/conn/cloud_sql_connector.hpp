@@ -31,8 +31,8 @@ struct CloudSqlOptions {
     std::chrono::milliseconds dial_timeout{10000};
 };
 
-/// Config error (exit 10) for an invalid instance name or endpoint override; nothing is
-/// contacted before the first connect().
+/// Config error (exit 10) for an invalid instance name or endpoint override, or a $PGHOSTADDR
+/// (libpq would dial it instead of the bridge); nothing is contacted before the first connect().
 Result<std::unique_ptr<Connector>> make_cloud_sql_connector(const CloudSqlOptions& options,
                                                             ConnectorOptions connector = {});
 

@@ -378,6 +378,7 @@ TEST(CloudSql, AnExplicitUserWinsOverThePrincipal) {
     EXPECT_NE(conn.error().message.find("authentication rejected for user \"someone_else\""),
               std::string::npos)
         << conn.error().message;
+    EXPECT_NE(conn.error().message.find("Cloud SQL Instance User role"), std::string::npos);
     expect_no_secret(conn.error().message);
 }
 
@@ -463,6 +464,18 @@ TEST(CloudSql, AnInvalidInstanceNameFailsBeforeAnythingIsContacted) {
     auto made = make_cloud_sql_connector(o);
     ASSERT_FALSE(made);
     EXPECT_EQ(made.error().kind, ErrorKind::Config);
+}
+
+TEST(CloudSql, PghostaddrWouldBypassTheBridgeAndIsRefused) {
+    ::setenv("PGHOSTADDR", "127.0.0.1", 1);
+    CloudSqlOptions o;
+    o.instance = kInstance;
+    o.google.env = env_from({});
+    auto made = make_cloud_sql_connector(o);
+    ::unsetenv("PGHOSTADDR");
+    ASSERT_FALSE(made);
+    EXPECT_EQ(made.error().kind, ErrorKind::Config);
+    EXPECT_NE(made.error().message.find("$PGHOSTADDR"), std::string::npos);
 }
 
 /// A raw OpenSSL client to the front, with or without a certificate; true when a byte of
