@@ -263,10 +263,12 @@ TEST(CloudSql, ConnectsAsTheIamUserThroughAPrivateBridge) {
     EXPECT_EQ(world().front->client_cns().back(), kEmail);
     EXPECT_EQ(world().front->startup_users().back(), kDbUser);
 
-    // The compatibility query ran (its answer is the verbose line).
+    // The compatibility query ran (its answer is the verbose line); no line holds a secret.
     bool described = false;
-    for (const auto& l : lines)
+    for (const auto& l : lines) {
         described = described || l.find("Connected: PostgreSQL") != std::string::npos;
+        expect_no_secret(l);
+    }
     EXPECT_TRUE(described);
 
     // The bridge: a socket in a 0700 directory; after libpq, only a cancel request gets in.
