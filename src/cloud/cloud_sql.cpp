@@ -18,8 +18,8 @@ constexpr std::string_view kLabel =
 constexpr std::string_view kDomain =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.";
 
-/// Google's JSON error message ({"error": {"message": ...}}), shortened, or "".
-std::string google_error(std::string_view body) {
+/// Google's JSON error message ({"error": {"message": ...}}) without `secrets`, shortened, or "".
+std::string google_error(std::string_view body, const std::vector<std::string>& secrets) {
     auto j = parse_json_object(body);
     if (!j)
         return "";
@@ -28,17 +28,19 @@ std::string google_error(std::string_view body) {
         return "";
     if (it->is_object())
         return excerpt(
-            json_string(*it, "message").value_or(json_string(*it, "status").value_or("")));
+            scrub(json_string(*it, "message").value_or(json_string(*it, "status").value_or("")),
+                  secrets));
     if (it->is_string())
-        return excerpt(it->get<std::string>());
+        return excerpt(scrub(it->get<std::string>(), secrets));
     return "";
 }
 
 Error http_error(const std::string& call, const InstanceName& instance, long status,
-                 std::string_view body) {
+                 std::string_view body, const std::vector<std::string>& secrets) {
     std::string msg = "Cloud SQL Admin API " + call + " for " + instance.to_string() +
                       " returned HTTP " + std::to_string(status);
-    const std::string why = google_error(body);
+    // Google's words are quoted, minus this request's tokens should they echo one.
+    const std::string why = google_error(body, secrets);
     if (!why.empty())
         msg += " (" + why + ")";
     if (status == 403)
@@ -130,7 +132,7 @@ Result<ConnectSettings> SqlAdminClient::connect_settings(const InstanceName& ins
     if (!resp)
         return resp.error().wrapped("Cloud SQL Admin API connectSettings");
     if (resp->status != 200)
-        return http_error("connectSettings", instance, resp->status, resp->body);
+        return http_error("connectSettings", instance, resp->status, resp->body, {token->value});
     auto j = parse_json_object(resp->body);
     if (!j)
         return make_error(ErrorKind::Connection,
@@ -193,7 +195,8 @@ Result<EphemeralCert> SqlAdminClient::generate_ephemeral_cert(const InstanceName
     if (!resp)
         return resp.error().wrapped("Cloud SQL Admin API generateEphemeralCert");
     if (resp->status != 200)
-        return http_error("generateEphemeralCert", instance, resp->status, resp->body);
+        return http_error("generateEphemeralCert", instance, resp->status, resp->body,
+                          {token->value, login_token});
     auto j = parse_json_object(resp->body);
     std::string cert;
     if (j) {

@@ -81,7 +81,7 @@ std::string oauth_error(std::string_view body, const std::vector<std::string>& s
     return excerpt(scrub(out, secrets));
 }
 
-class GoogleChain final : public TokenProvider {
+class GoogleChain final : public GoogleTokenProvider {
   public:
     explicit GoogleChain(GoogleOptions o) : o_(std::move(o)) {
         if (!o_.env)
@@ -95,6 +95,7 @@ class GoogleChain final : public TokenProvider {
 
     Result<Token> token() override {
         attempts_.clear();
+        chosen_ = Principal{};
         const std::pair<const char*, Link (GoogleChain::*)()> links[] = {
             {"GOOGLE_APPLICATION_CREDENTIALS", &GoogleChain::explicit_file},
             {"gcloud application default credentials", &GoogleChain::well_known_file},
@@ -105,6 +106,7 @@ class GoogleChain final : public TokenProvider {
             switch (l.outcome) {
                 case Outcome::Chosen:
                     attempts_.push_back({source, "chosen"});
+                    chosen_.token = l.token.value;
                     return std::move(l.token);
                 case Outcome::Skipped:
                     attempts_.push_back({source, "skipped: " + l.reason});
@@ -120,7 +122,61 @@ class GoogleChain final : public TokenProvider {
                                                      describe_attempts(attempts_) + ")");
     }
 
+    Result<std::string> principal() override {
+        if (chosen_.token.empty())
+            return make_error(ErrorKind::Unexpected,
+                              "the Google principal is known only after a token was issued");
+        if (!chosen_.email.empty())
+            return chosen_.email;
+        HttpRequest req;
+        req.timeout = o_.http_timeout;
+        std::string what;
+        if (!chosen_.metadata_base.empty()) {
+            what = "the metadata server's default service account";
+            req.url = chosen_.metadata_base +
+                      "/computeMetadata/v1/instance/service-accounts/default/email";
+            req.headers = {{"Metadata-Flavor", "Google"}};
+            req.connect_timeout = o_.metadata_timeout;
+        } else {
+            what = "the authorized user's token info";
+            req.method = "POST";
+            req.url = chosen_.tokeninfo_url;
+            req.body = form_encode({{"access_token", chosen_.token}});
+            req.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                           {"Accept", "application/json"}};
+        }
+        const std::string hint =
+            "; pass the database user with -U (the account's e-mail; a service account's "
+            "without .gserviceaccount.com)";
+        auto resp = http_send(req);
+        if (!resp)
+            return make_error(ErrorKind::Connection,
+                              "could not ask " + what + " for its e-mail: " +
+                                  scrub(resp.error().message, {chosen_.token}) + hint);
+        std::string email;
+        if (resp->status == 200 && !chosen_.metadata_base.empty()) {
+            email = trim(resp->body);
+        } else if (resp->status == 200) {
+            if (auto j = parse_json_object(resp->body))
+                email = json_string(*j, "email").value_or("");
+        }
+        if (email.empty() || email.find_first_of(" \t\r\n\"") != std::string::npos)
+            return make_error(ErrorKind::Connection,
+                              "could not learn the Google principal's e-mail from " + what +
+                                  " (HTTP " + std::to_string(resp->status) + ")" + hint);
+        chosen_.email = email;
+        return email;
+    }
+
   private:
+    /// What principal() needs to know about the source the last token() chose.
+    struct Principal {
+        std::string token;  // secret; the chosen token (for the token info request)
+        std::string email;  // known from the credentials file
+        std::string tokeninfo_url;
+        std::string metadata_base;
+    };
+
     Link explicit_file() {
         auto path = non_empty(o_.env, "GOOGLE_APPLICATION_CREDENTIALS");
         if (!path)
@@ -182,6 +238,7 @@ class GoogleChain final : public TokenProvider {
         auto jwt = sign_jwt(header, claims, *key);
         if (!jwt)
             return Link::failed(jwt.error().message);
+        chosen_.email = sa.client_email;
         return post(
             sa.token_uri,
             {{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"}, {"assertion", *jwt}},
@@ -192,6 +249,8 @@ class GoogleChain final : public TokenProvider {
         auto uri = validate_override_url("token_uri in " + path, u.token_uri);
         if (!uri)
             return Link::failed(uri.error().message, ErrorKind::Config);
+        if (auto parts = parse_url(u.token_uri))
+            chosen_.tokeninfo_url = url_origin(*parts) + "/tokeninfo";
         return post(u.token_uri,
                     {{"grant_type", "refresh_token"},
                      {"client_id", u.client_id},
@@ -278,17 +337,19 @@ class GoogleChain final : public TokenProvider {
         auto t = parse_google_token_response(resp->body, o_.now());
         if (!t)
             return Link::failed(t.error().message);
+        chosen_.metadata_base = base;
         t->source = "metadata server";
         return Link::chosen(std::move(*t));
     }
 
     GoogleOptions o_;
     std::vector<SourceAttempt> attempts_;
+    Principal chosen_;
 };
 
 }  // namespace
 
-std::unique_ptr<TokenProvider> make_google_token_provider(GoogleOptions options) {
+std::unique_ptr<GoogleTokenProvider> make_google_token_provider(GoogleOptions options) {
     return std::make_unique<GoogleChain>(std::move(options));
 }
 

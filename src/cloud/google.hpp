@@ -64,8 +64,20 @@ struct GoogleOptions {
     std::string dmi_product_name_path = "/sys/class/dmi/id/product_name";
 };
 
+/// A Google token provider that can also say whom its tokens act for.
+class GoogleTokenProvider : public TokenProvider {
+  public:
+    /// The e-mail of the principal behind the source the last successful token() call chose: a
+    /// service account's client_email; for an authorized user, the "email" its token info
+    /// reports (POST <token_uri origin>/tokeninfo, the token in the body; needs the email scope
+    /// that gcloud's login grants); for the metadata server, its default service account's
+    /// e-mail. Connection error when that source cannot say (ask for -U), Unexpected before any
+    /// token() succeeded.
+    virtual Result<std::string> principal() = 0;
+};
+
 /// A provider walking the chain above on every token() call.
-std::unique_ptr<TokenProvider> make_google_token_provider(GoogleOptions options);
+std::unique_ptr<GoogleTokenProvider> make_google_token_provider(GoogleOptions options);
 
 /// Parses an OAuth token response: access_token and expires_in (seconds from `now`).
 Result<Token> parse_google_token_response(std::string_view body, TimePoint now);

@@ -85,10 +85,8 @@ class StandardConnector : public Connector {
     }
 
     Result<pg::Connection> connect(const std::string& dbname, const Deadline& deadline) override {
-        std::mt19937 rng(std::random_device{}());
-        std::uniform_real_distribution<double> uniform(0.0, 1.0);
-        const int attempts = std::max(1, options_.retry.attempts);
-        for (int attempt = 1;; ++attempt) {
+        AttemptHooks hooks;
+        hooks.open = [&] {
             ConnectionConfig cfg = config_;
             // A single attempt never outlives the deploy deadline.
             if (auto left = deadline.remaining()) {
@@ -96,48 +94,62 @@ class StandardConnector : public Connector {
                 if (cfg.connect_timeout == 0 || cfg.connect_timeout > secs)
                     cfg.connect_timeout = secs;
             }
-            Error err;
-            auto conn = pg::Connection::open(cfg.to_params(dbname));
-            if (conn) {
-                auto identity = check_compatibility(*conn, config_.address());
-                if (identity) {
-                    verbose(describe(*identity));
-                    return std::move(conn).value();
-                }
-                if (identity.error().kind != ErrorKind::Connection)
-                    return identity.error();
-                err = identity.error();
-            } else {
-                err = conn.error();
-            }
-            if (attempt >= attempts || !is_transient(err)) {
-                if (attempt > 1) {
-                    verbose(fmt::format("Connection attempt {} of {} failed; giving up", attempt,
-                                        attempts));
-                }
-                return friendly_connection_error(err, config_, dbname);
-            }
-            auto delay = backoff_delay(options_.retry, attempt, uniform(rng));
-            verbose(
-                fmt::format("Connection attempt {} of {} to database \"{}\" failed ({}); "
-                            "retrying in {} ms",
-                            attempt, attempts, dbname, first_line(err.message), delay.count()));
-            if (Status s = wait(delay, deadline); !s)
-                return s.error();
-        }
+            return pg::Connection::open(cfg.to_params(dbname));
+        };
+        hooks.friendly = [&](const Error& e) {
+            return friendly_connection_error(e, config_, dbname);
+        };
+        return connect_with_retry(dbname, config_.address(), deadline, options_, hooks);
     }
 
   private:
-    void verbose(std::string_view line) const {
-        if (options_.verbose)
-            options_.verbose(line);
-    }
-
     ConnectionConfig config_;
     ConnectorOptions options_;
 };
 
 }  // namespace
+
+Result<pg::Connection> connect_with_retry(const std::string& dbname, const std::string& address,
+                                          const Deadline& deadline, const ConnectorOptions& options,
+                                          const AttemptHooks& hooks) {
+    auto verbose = [&](std::string_view line) {
+        if (options.verbose)
+            options.verbose(line);
+    };
+    std::mt19937 rng(std::random_device{}());
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    const int attempts = std::max(1, options.retry.attempts);
+    for (int attempt = 1;; ++attempt) {
+        Error err;
+        auto conn = hooks.open();
+        if (conn) {
+            auto identity = check_compatibility(*conn, address);
+            if (identity) {
+                verbose(describe(*identity));
+                return std::move(conn).value();
+            }
+            if (identity.error().kind != ErrorKind::Connection)
+                return identity.error();
+            err = identity.error();
+        } else {
+            err = conn.error();
+        }
+        if (attempt >= attempts || !hooks.transient(err)) {
+            if (attempt > 1) {
+                verbose(fmt::format("Connection attempt {} of {} failed; giving up", attempt,
+                                    attempts));
+            }
+            return hooks.friendly(err);
+        }
+        auto delay = backoff_delay(options.retry, attempt, uniform(rng));
+        verbose(
+            fmt::format("Connection attempt {} of {} to database \"{}\" failed ({}); "
+                        "retrying in {} ms",
+                        attempt, attempts, dbname, first_line(err.message), delay.count()));
+        if (Status s = wait(delay, deadline); !s)
+            return s.error();
+    }
+}
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int failed, double r) {
     double ms = static_cast<double>(policy.base.count()) * std::pow(2.0, std::max(0, failed - 1));

@@ -83,6 +83,26 @@ std::string describe(const ServerIdentity& identity);
 /// The server's SQLSTATE decides when there is one, else libpq's text.
 bool is_transient(const Error& error);
 
+/// The parts of one connector's attempts that differ between connectors (standard, token, Cloud
+/// SQL); connect_with_retry() supplies the rest.
+struct AttemptHooks {
+    /// One attempt: a fresh connection, without the compatibility query.
+    std::function<Result<pg::Connection>()> open;
+    /// Whether a failed attempt (of open() or of the compatibility query) is worth another try.
+    std::function<bool(const Error&)> transient = [](const Error& e) { return is_transient(e); };
+    /// The user-facing form of the final failure (e.g. friendly_connection_error).
+    std::function<Error(const Error&)> friendly;
+};
+
+/// The standard connector's loop, shared: up to `options.retry.attempts` attempts, each opening a
+/// connection and running the compatibility query (whose answer --verbose prints); transient
+/// failures wait backoff_delay() and try again; `address` names the server in messages. A Config
+/// answer of the compatibility query is returned as is, a signal or the deadline during a wait
+/// ends the loop with Interrupted/Terminated/Timeout.
+Result<pg::Connection> connect_with_retry(const std::string& dbname, const std::string& address,
+                                          const Deadline& deadline, const ConnectorOptions& options,
+                                          const AttemptHooks& hooks);
+
 /// Rewrites a raw libpq connection failure into the user-facing message of connections §7.4.
 Error friendly_connection_error(const Error& raw, const ConnectionConfig& config,
                                 const std::string& dbname);

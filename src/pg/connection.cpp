@@ -317,6 +317,18 @@ void append_copy_text(std::string& out, std::string_view value) {
 
 Connection::Connection(PGconn* conn) : conn_(conn), cancel_(PQgetCancel(conn)) {}
 
+Connection& Connection::operator=(Connection&& other) noexcept {
+    if (this != &other) {
+        // The old PGconn finishes first (the defaulted operator would replace kept_alive_ first,
+        // pulling the transport out from under a connection that is still open).
+        conn_ = std::move(other.conn_);
+        cancel_ = std::move(other.cancel_);
+        notice_handler_ = std::move(other.notice_handler_);
+        kept_alive_ = std::move(other.kept_alive_);
+    }
+    return *this;
+}
+
 void Connection::CancelDeleter::operator()(PGcancel* c) const {
     PQfreeCancel(c);
 }

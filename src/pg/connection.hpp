@@ -56,8 +56,13 @@ class Connection {
     static Result<Connection> open(const ConnParams& params);
 
     Connection(Connection&&) noexcept = default;
-    Connection& operator=(Connection&&) noexcept = default;
+    /// Closes this connection before releasing what it kept alive, then takes `other`'s.
+    Connection& operator=(Connection&& other) noexcept;
     ~Connection() = default;
+
+    /// Keeps `resource` alive exactly as long as this connection: it is released only after the
+    /// PGconn is finished (a transport the connection runs over, e.g. the Cloud SQL bridge).
+    void keep_alive(std::shared_ptr<void> resource) { kept_alive_.push_back(std::move(resource)); }
 
     /// Sends one simple-query message (may hold several statements); returns the last result.
     /// A server error becomes ErrorKind::Execution carrying ServerError, message
@@ -116,6 +121,8 @@ class Connection {
     };
     explicit Connection(PGconn* conn);
 
+    // Declared first so it is destroyed last, after PQfinish has used the transport.
+    std::vector<std::shared_ptr<void>> kept_alive_;
     std::unique_ptr<PGconn, Deleter> conn_;
     // Heap-allocated so its address (given to libpq) survives moves of the Connection.
     std::unique_ptr<NoticeHandler> notice_handler_;

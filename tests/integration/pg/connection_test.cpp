@@ -2,12 +2,15 @@
 // cancel and connection failures.
 #include "pg/connection.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -486,6 +489,40 @@ TEST(Open, ConnectTimeoutOnSilentServer) {
     EXPECT_NE(c.error().message.find("timeout expired"), std::string::npos) << c.error().message;
     EXPECT_GE(took, 1.9);
     EXPECT_LT(took, 6.0);
+}
+
+}  // namespace
+}  // namespace pgmi::pg
+
+namespace pgmi::pg {
+namespace {
+
+/// A kept-alive resource that records, when it is released, whether the connection's socket
+/// was already closed (fcntl on a closed descriptor fails with EBADF).
+std::shared_ptr<void> socket_probe(int fd, int& closed_first) {
+    return std::shared_ptr<void>(nullptr, [fd, &closed_first](void*) {
+        closed_first = ::fcntl(fd, F_GETFD) == -1 && errno == EBADF ? 1 : 0;
+    });
+}
+
+TEST(KeepAlive, ReleasedOnlyAfterTheConnectionIsFinished) {
+    int closed_first = -1;
+    {
+        Connection c = connect();
+        c.keep_alive(socket_probe(PQsocket(c.raw()), closed_first));
+        Connection moved = std::move(c);  // travels with the connection
+        EXPECT_EQ(scalar(moved, "SELECT 1"), "1");
+        EXPECT_EQ(closed_first, -1);
+    }
+    EXPECT_EQ(closed_first, 1);
+
+    // Move-assignment finishes the old connection before releasing what it kept.
+    closed_first = -1;
+    Connection target = connect();
+    target.keep_alive(socket_probe(PQsocket(target.raw()), closed_first));
+    target = connect();
+    EXPECT_EQ(closed_first, 1);
+    EXPECT_EQ(scalar(target, "SELECT 2"), "2");
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ struct Env {
         opts.now = fixed_clock(kNow);
         opts.dmi_product_name_path = (dir.path() / "product_name").string();
     }
-    std::unique_ptr<TokenProvider> provider() {
+    std::unique_ptr<GoogleTokenProvider> provider() {
         GoogleOptions o = opts;
         o.env = env_from(vars);
         return make_google_token_provider(o);
@@ -264,6 +264,85 @@ TEST(Google, MetadataServerThroughGceMetadataHost) {
     ASSERT_FALSE(impostor);
     EXPECT_NE(impostor.error().message.find("did not answer with Metadata-Flavor: Google"),
               std::string::npos);
+}
+
+TEST(GooglePrincipal, AServiceAccountIsItsClientEmail) {
+    Env e;
+    auto [priv, pub] = cli_key(e.dir);
+    FakeHttpServer oauth;
+    oauth.on("POST", "/token", google_token());
+    const nlohmann::json file = {{"type", "service_account"},
+                                 {"private_key", priv},
+                                 {"client_email", "deployer@proj.iam.gserviceaccount.com"},
+                                 {"token_uri", oauth.url() + "/token"}};
+    e.vars["GOOGLE_APPLICATION_CREDENTIALS"] = e.dir.write("sa.json", file.dump()).string();
+    auto p = e.provider();
+    auto early = p->principal();
+    ASSERT_FALSE(early);
+    EXPECT_EQ(early.error().kind, ErrorKind::Unexpected);
+    ASSERT_TRUE(p->token());
+    auto who = p->principal();
+    ASSERT_TRUE(who) << who.error().message;
+    EXPECT_EQ(*who, "deployer@proj.iam.gserviceaccount.com");
+    EXPECT_EQ(oauth.requests().size(), 1U);  // the file says it: nothing else is asked
+}
+
+TEST(GooglePrincipal, AnAuthorizedUserIsAskedOfTokenInfoWithTheTokenInTheBody) {
+    Env e;
+    FakeHttpServer oauth;
+    oauth.on("POST", "/token", google_token("ya29.user-secret"));
+    oauth.on("POST", "/tokeninfo",
+             FakeResponse::json(R"({"email":"dev@example.com","email_verified":"true"})"));
+    const nlohmann::json file = {{"type", "authorized_user"},
+                                 {"client_id", "cid"},
+                                 {"client_secret", "s"},
+                                 {"refresh_token", "r"},
+                                 {"token_uri", oauth.url() + "/token"}};
+    e.dir.write(".config/gcloud/application_default_credentials.json", file.dump());
+    auto p = e.provider();
+    ASSERT_TRUE(p->token());
+    auto who = p->principal();
+    ASSERT_TRUE(who) << who.error().message;
+    EXPECT_EQ(*who, "dev@example.com");
+    const auto info = oauth.requests_to("/tokeninfo");
+    ASSERT_EQ(info.size(), 1U);
+    EXPECT_EQ(info[0].form_field("access_token").value_or(""), "ya29.user-secret");
+    EXPECT_EQ(info[0].query, "");  // never in the URL
+    // Asked once per provider.
+    ASSERT_TRUE(p->principal());
+    EXPECT_EQ(oauth.requests_to("/tokeninfo").size(), 1U);
+
+    // A token without the email scope: the error says to pass -U, and quotes no token.
+    oauth.on("POST", "/tokeninfo", FakeResponse::json(R"({"scope":"x ya29.user-secret"})"));
+    auto q = e.provider();
+    ASSERT_TRUE(q->token());
+    auto none = q->principal();
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().kind, ErrorKind::Connection);
+    EXPECT_NE(none.error().message.find("-U"), std::string::npos);
+    EXPECT_EQ(none.error().message.find("ya29"), std::string::npos) << none.error().message;
+}
+
+TEST(GooglePrincipal, TheMetadataServerNamesItsDefaultServiceAccount) {
+    Env e;
+    FakeHttpServer md;
+    FakeResponse ok = google_token("ya29.metadata");
+    ok.headers.emplace_back("Metadata-Flavor", "Google");
+    md.on("GET", "/computeMetadata/v1/instance/service-accounts/default/token", ok);
+    FakeResponse email;
+    email.body = "runner@proj.iam.gserviceaccount.com\n";
+    email.headers.emplace_back("Metadata-Flavor", "Google");
+    md.on("GET", "/computeMetadata/v1/instance/service-accounts/default/email", email);
+    e.vars["GCE_METADATA_HOST"] = "127.0.0.1:" + std::to_string(md.port());
+    auto p = e.provider();
+    ASSERT_TRUE(p->token());
+    auto who = p->principal();
+    ASSERT_TRUE(who) << who.error().message;
+    EXPECT_EQ(*who, "runner@proj.iam.gserviceaccount.com");
+    const auto asked =
+        md.requests_to("/computeMetadata/v1/instance/service-accounts/default/email");
+    ASSERT_EQ(asked.size(), 1U);
+    EXPECT_EQ(asked[0].header("metadata-flavor"), "Google");
 }
 
 TEST(Google, GceMetadataHostMustBeLoopbackOrTheMetadataServer) {
