@@ -134,6 +134,10 @@ const char* auth_method_name(AuthMethod m) {
     return "Standard";
 }
 
+bool weak_sslmode(const std::string& mode) {
+    return mode.empty() || mode == "disable" || mode == "allow" || mode == "prefer";
+}
+
 std::string describe(const ResolvedConnection& r) {
     const ConnectionConfig& c = r.config;
     std::string out = "Connection resolved:\n";
@@ -186,8 +190,19 @@ std::string describe(const ResolvedConnection& r) {
             keys += (keys.empty() ? "" : ", ") + k;
         out += fmt::format("  Other Parameters: {}\n", keys);
     }
-    out += fmt::format("  Auth Method: {}{}\n", auth_method_name(c.auth),
-                       c.sslcert.empty() ? "" : " + TLS client certificate");
+    out +=
+        fmt::format("  Auth Method: {}{}{}\n", auth_method_name(c.auth),
+                    c.sslcert.empty() ? "" : " + TLS client certificate", with_source(r, "auth"));
+    auto cloud_field = [&](const char* label, const char* key) {
+        if (auto it = r.sources.find(key); it != r.sources.end())
+            out += fmt::format("  {}: {}\n", label, it->second);
+    };
+    // The values themselves sit in the sources map ("<value> (<where>)"): some come from the
+    // environment and are only looked up by cloud/ at connect time.
+    cloud_field("Azure Tenant", "azure_tenant_id");
+    cloud_field("Azure Client", "azure_client_id");
+    cloud_field("AWS Region", "aws_region");
+    cloud_field("Google Instance", "google_instance");
     for (const auto& note : r.notes)
         out += fmt::format("  Note: {}\n", note);
     return out;

@@ -11,6 +11,8 @@
 #include <random>
 #include <thread>
 
+#include "conn/token_connector.hpp"
+
 namespace pgmi::conn {
 
 namespace {
@@ -80,64 +82,75 @@ Status wait(std::chrono::milliseconds delay, const Deadline& deadline) {
 class StandardConnector : public Connector {
   public:
     StandardConnector(ConnectionConfig config, ConnectorOptions options)
-        : config_(std::move(config)), options_(std::move(options)) {
-        install_key_passphrase_hook();
-    }
+        : config_(std::move(config)), options_(std::move(options)) {}
 
     Result<pg::Connection> connect(const std::string& dbname, const Deadline& deadline) override {
-        std::mt19937 rng(std::random_device{}());
-        std::uniform_real_distribution<double> uniform(0.0, 1.0);
-        const int attempts = std::max(1, options_.retry.attempts);
-        for (int attempt = 1;; ++attempt) {
-            ConnectionConfig cfg = config_;
-            // A single attempt never outlives the deploy deadline.
-            if (auto left = deadline.remaining()) {
-                int secs = static_cast<int>(std::max<long long>(2, (left->count() + 999) / 1000));
-                if (cfg.connect_timeout == 0 || cfg.connect_timeout > secs)
-                    cfg.connect_timeout = secs;
-            }
-            Error err;
-            auto conn = pg::Connection::open(cfg.to_params(dbname));
-            if (conn) {
-                auto identity = check_compatibility(*conn, config_.address());
-                if (identity) {
-                    verbose(describe(*identity));
-                    return std::move(conn).value();
-                }
-                if (identity.error().kind != ErrorKind::Connection)
-                    return identity.error();
-                err = identity.error();
-            } else {
-                err = conn.error();
-            }
-            if (attempt >= attempts || !is_transient(err)) {
-                if (attempt > 1) {
-                    verbose(fmt::format("Connection attempt {} of {} failed; giving up", attempt,
-                                        attempts));
-                }
-                return friendly_connection_error(err, config_, dbname);
-            }
-            auto delay = backoff_delay(options_.retry, attempt, uniform(rng));
-            verbose(
-                fmt::format("Connection attempt {} of {} to database \"{}\" failed ({}); "
-                            "retrying in {} ms",
-                            attempt, attempts, dbname, first_line(err.message), delay.count()));
-            if (Status s = wait(delay, deadline); !s)
-                return s.error();
-        }
+        return connect_with_retries(
+            config_, options_, dbname, deadline,
+            [](const ConnectionConfig& cfg, const std::string& db, int) -> Result<pg::ConnParams> {
+                return cfg.to_params(db);
+            });
     }
 
   private:
-    void verbose(std::string_view line) const {
-        if (options_.verbose)
-            options_.verbose(line);
-    }
-
     ConnectionConfig config_;
     ConnectorOptions options_;
 };
 
 }  // namespace
+
+Result<pg::Connection> connect_with_retries(const ConnectionConfig& config,
+                                            const ConnectorOptions& options,
+                                            const std::string& dbname, const Deadline& deadline,
+                                            const AttemptParams& params) {
+    install_key_passphrase_hook();
+    auto verbose = [&options](std::string_view line) {
+        if (options.verbose)
+            options.verbose(line);
+    };
+    std::mt19937 rng(std::random_device{}());
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    const int attempts = std::max(1, options.retry.attempts);
+    for (int attempt = 1;; ++attempt) {
+        ConnectionConfig cfg = config;
+        // A single attempt never outlives the deploy deadline.
+        if (auto left = deadline.remaining()) {
+            int secs = static_cast<int>(std::max<long long>(2, (left->count() + 999) / 1000));
+            if (cfg.connect_timeout == 0 || cfg.connect_timeout > secs)
+                cfg.connect_timeout = secs;
+        }
+        auto p = params(cfg, dbname, attempt);
+        if (!p)
+            return std::move(p).error();
+        Error err;
+        auto conn = pg::Connection::open(*p);
+        if (conn) {
+            auto identity = check_compatibility(*conn, config.address());
+            if (identity) {
+                verbose(describe(*identity));
+                return std::move(conn).value();
+            }
+            if (identity.error().kind != ErrorKind::Connection)
+                return identity.error();
+            err = identity.error();
+        } else {
+            err = conn.error();
+        }
+        if (attempt >= attempts || !is_transient(err)) {
+            if (attempt > 1) {
+                verbose(fmt::format("Connection attempt {} of {} failed; giving up", attempt,
+                                    attempts));
+            }
+            return friendly_connection_error(err, config, dbname);
+        }
+        auto delay = backoff_delay(options.retry, attempt, uniform(rng));
+        verbose(fmt::format(
+            "Connection attempt {} of {} to database \"{}\" failed ({}); retrying in {} ms",
+            attempt, attempts, dbname, first_line(err.message), delay.count()));
+        if (Status s = wait(delay, deadline); !s)
+            return s.error();
+    }
+}
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int failed, double r) {
     double ms = static_cast<double>(policy.base.count()) * std::pow(2.0, std::max(0, failed - 1));
@@ -308,6 +321,15 @@ Error friendly_connection_error(const Error& raw, const ConnectionConfig& config
     std::string msg;
     switch (classify_connection_failure(raw)) {
         case FailureClass::PasswordFailed:
+            if (config.auth != AuthMethod::Standard) {
+                // The password was a token pgmi fetched: the password hints would mislead.
+                msg = fmt::format(
+                    "password authentication failed for user \"{}\" on database \"{}\" with an "
+                    "{} token\ncheck that the role exists for this identity and may log in with "
+                    "it (Azure: the Entra principal name; AWS: GRANT rds_iam)",
+                    user, dbname, auth_method_name(config.auth));
+                break;
+            }
             msg = fmt::format(
                 "password authentication failed for user \"{}\" on database \"{}\"\n"
                 "check $PGPASSWORD, ~/.pgpass, or the connection string",
@@ -405,15 +427,17 @@ Result<std::unique_ptr<Connector>> make_connector(const ConnectionConfig& config
             return std::unique_ptr<Connector>(
                 std::make_unique<StandardConnector>(config, std::move(options)));
         case AuthMethod::AwsIam:
+        case AuthMethod::AzureEntraId: {
+            auto provider = make_token_provider(config);
+            if (!provider)
+                return std::move(provider).error();
+            return make_token_connector(config, std::move(provider).value(), std::move(options));
+        }
         case AuthMethod::GoogleIam:
-        case AuthMethod::AzureEntraId:
             break;
     }
     return make_error(ErrorKind::Config,
-                      fmt::format("unsupported auth method {}: unsupported authentication "
-                                  "method (cloud authentication is not available yet): invalid "
-                                  "configuration",
-                                  auth_method_name(config.auth)));
+                      "Google Cloud SQL IAM connector not wired yet: invalid configuration");
 }
 
 }  // namespace pgmi::conn
