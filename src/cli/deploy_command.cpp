@@ -159,7 +159,7 @@ int run(const DeployArgs& args) {
         timeout = *t;
     }
 
-    size_t max_file_size = 10 * 1024 * 1024;
+    size_t max_file_size = size_t{10} * 1024 * 1024;
     if (auto m = non_empty(env, "PGMI_MAX_FILE_SIZE")) {
         char* end = nullptr;
         unsigned long long v = std::strtoull(m->c_str(), &end, 10);

@@ -153,7 +153,10 @@ std::string describe(const ResolvedConnection& r) {
     out += fmt::format("  Port: {}{}\n", port, with_source(r, "port"));
     out += fmt::format("  User: {}{}\n", c.username.empty() ? "(libpq default)" : c.username,
                        with_source(r, "user"));
-    if (!c.password.empty()) {
+    if (c.auth == AuthMethod::AzureEntraId || c.auth == AuthMethod::AwsIam) {
+        out += fmt::format("  Password: a fresh {} token for every connection attempt\n",
+                           auth_method_name(c.auth));
+    } else if (!c.password.empty()) {
         out += fmt::format("  Password: [redacted]{}\n", with_source(r, "password"));
     } else if (c.password_file && c.password_file->present && !c.password_file->ignored) {
         out += fmt::format("  Password: unset; password file {}{}\n",

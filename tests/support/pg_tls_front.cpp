@@ -92,7 +92,7 @@ std::string startup_user(const std::string& body) {
     while (at < body.size() && body[at] != '\0') {
         const std::string key = body.c_str() + at;
         at += key.size() + 1;
-        const std::string value = at < body.size() ? body.c_str() + at : "";
+        std::string value = at < body.size() ? body.c_str() + at : "";
         at += value.size() + 1;
         if (key == "user")
             return value;

@@ -70,13 +70,15 @@ const Shared& setup() {
 }
 
 /// The front of the test server; each password it sees becomes the role's password first.
-std::unique_ptr<PgTlsFront> make_front() {
+std::unique_ptr<PgTlsFront> make_front(bool accept_tokens = true) {
     PgTlsFrontOptions o;
     o.cert = setup().pki.server_crt;
     o.key = setup().pki.server_key;
     o.backend_port = server().port();
-    o.on_password = [](const std::string& user, const std::string& password) {
+    o.on_password = [accept_tokens](const std::string& user, const std::string& password) {
         EXPECT_EQ(user, kRole);
+        if (!accept_tokens)
+            return;
         EXPECT_EQ(password.find('\''), std::string::npos);
         query("postgres", std::string("ALTER ROLE ") + kRole + " PASSWORD '" + password + "'");
     };
@@ -238,6 +240,29 @@ TEST(CloudAws, NoCredentialsAnywhereIsExit11ListingEverySource) {
         EXPECT_NE(r.err.find(part), std::string::npos) << part << "\n" << r.err;
     }
     EXPECT_EQ(front->connections(), 0);  // no token, no connection attempt
+}
+
+TEST(CloudAws, ARefusedTokenShowsNoTokenKeyOrSessionToken) {
+    auto front = make_front(false);
+    FakeHttpServer unused;
+    RunOptions o = cloud_run_options(setup().home, setup().bin, unused.url());
+    o.env["AWS_ACCESS_KEY_ID"] = kAccessKey;
+    o.env["AWS_SECRET_ACCESS_KEY"] = setup().secret_key;
+    o.env["AWS_SESSION_TOKEN"] = setup().session_token;
+    auto r = run_pgmi(
+        deploy_args(*front, unique_db("aws_refused"), {"--aws-region", "eu-north-1", "--json"}), o);
+    EXPECT_EQ(r.exit_code, 11) << r.err;
+    EXPECT_NE(r.err.find("with an AWS IAM token"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("environment: chosen"), std::string::npos) << r.err;
+    const auto tokens = front->passwords();
+    ASSERT_FALSE(tokens.empty());
+    for (const auto& token : tokens) {
+        EXPECT_EQ(verify_token(token, "127.0.0.1:" + std::to_string(front->port()), "eu-north-1"),
+                  "");
+        EXPECT_EQ(everything(r).find(token), std::string::npos) << everything(r);
+    }
+    for (const std::string& secret : {setup().secret_key, setup().session_token})
+        EXPECT_EQ(everything(r).find(secret), std::string::npos) << everything(r);
 }
 
 // ---- Offline: the flags are checked before anything connects ----------------------------------
