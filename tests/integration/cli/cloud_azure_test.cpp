@@ -196,6 +196,41 @@ TEST(CloudAzure, UserAssignedManagedIdentityOfAppService) {
     EXPECT_EQ(everything(r).find(header), std::string::npos);
 }
 
+TEST(CloudAzure, WorkloadIdentityPostsTheFederatedTokenFile) {
+    FakeHttpServer entra;
+    TempDir files;
+    const std::string assertion = "eyJhbGciOiJSUzI1NiJ9.federated-" + random_suffix();
+    auto file = files.write("federated-token", assertion + "\n");
+    std::vector<std::string> problems;
+    const std::string path = std::string("/") + kTenant + "/oauth2/v2.0/token";
+    entra.on("POST", path, [&](const FakeRequest& req) {
+        if (req.form_field("client_assertion") != assertion)
+            problems.emplace_back("client_assertion");
+        if (req.form_field("client_assertion_type") !=
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+            problems.emplace_back("client_assertion_type");
+        if (req.form_field("client_id") != kClient || req.form_field("scope") != kScope)
+            problems.emplace_back("client_id/scope");
+        return FakeResponse::json(R"({"expires_in":3600,"access_token":")" + setup().token + "\"}");
+    });
+    RunOptions o = cloud_run_options(setup().home, setup().bin, entra.url());
+    o.env["AZURE_AUTHORITY_HOST"] = entra.url();
+    o.env["AZURE_FEDERATED_TOKEN_FILE"] = file.string();
+    const std::string db = unique_db("azure_wi");
+    // Tenant and client from the flags: they beat the (absent) variables.
+    auto r = run_pgmi(
+        deploy_args(db, {"--azure", "--azure-tenant-id", kTenant, "--azure-client-id", kClient}),
+        o);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_deployed_over_tls(db);
+    EXPECT_GE(entra.requests_to(path).size(), 3U);
+    EXPECT_TRUE(problems.empty()) << problems.front();
+    EXPECT_NE(r.err.find("environment: skipped: AZURE_CLIENT_SECRET"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("workload identity: chosen"), std::string::npos) << r.err;
+    expect_no_secrets(r);
+    EXPECT_EQ(everything(r).find(assertion), std::string::npos);
+}
+
 TEST(CloudAzure, AzureCliIsAskedWithoutASecretInItsArguments) {
     TempDir bin;
     const std::filesystem::path args_file = bin.path() / "az-args";
