@@ -35,6 +35,7 @@ struct DeployArgs {
     std::vector<std::string> params_files;
     std::optional<std::string> timeout;
     std::string compat;
+    conn::CloudFlags cloud;
     bool ephemeral = false;
     bool overwrite = false;
     bool force = false;
@@ -123,12 +124,23 @@ int run(const DeployArgs& args) {
     if (!yaml)
         return fail(as_config_error(yaml.error()), redact);
 
-    if (auto pw = non_empty(env, "PGPASSWORD"))
-        redact.add_secret(*pw);
-    if (auto sp = non_empty(env, "PGSSLPASSWORD"))
-        redact.add_secret(*sp);
+    // Secrets the environment hands to libpq or to cloud/: masked wherever they might appear.
+    for (const char* name :
+         {"PGPASSWORD", "PGSSLPASSWORD", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+          "IDENTITY_HEADER", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN",
+          "AWS_CONTAINER_AUTHORIZATION_TOKEN"}) {
+        if (auto secret = non_empty(env, name))
+            redact.add_secret(*secret);
+    }
     std::optional<ephemeral::Server> server;
     conn::ResolvedConnection resolved;
+    const conn::CloudFlags& cloud = args.cloud;
+    if (args.ephemeral && (cloud.azure || cloud.aws || cloud.google)) {
+        return fail(make_error(ErrorKind::Config,
+                               "--ephemeral deploys into a local server and cannot be combined "
+                               "with --azure, --aws or --google: invalid configuration"),
+                    redact);
+    }
     if (args.ephemeral) {
         line("Starting a throwaway PostgreSQL server (--ephemeral)");
         ephemeral::Options opts;
@@ -154,7 +166,8 @@ int run(const DeployArgs& args) {
                                     .sslkey = args.sslkey,
                                     .sslrootcert = args.sslrootcert,
                                     .overwrite = args.overwrite,
-                                    .force = args.force};
+                                    .force = args.force,
+                                    .cloud = args.cloud};
         auto r = conn::resolve(flags, env, yaml->connection);
         if (!r)
             return fail(r.error(), redact);
@@ -187,7 +200,7 @@ int run(const DeployArgs& args) {
         timeout = *t;
     }
 
-    size_t max_file_size = 10 * 1024 * 1024;
+    size_t max_file_size = size_t{10} * 1024 * 1024;
     if (auto m = non_empty(env, "PGMI_MAX_FILE_SIZE")) {
         char* end = nullptr;
         unsigned long long v = std::strtoull(m->c_str(), &end, 10);
@@ -197,7 +210,7 @@ int run(const DeployArgs& args) {
 
     if (args.verbose) {
         std::string d = conn::describe(resolved);
-        write_stderr("[VERBOSE] " + d);
+        write_stderr(redact("[VERBOSE] " + d));
     }
 
     deploy::DeployOptions options{.project_dir = args.project,
@@ -212,12 +225,13 @@ int run(const DeployArgs& args) {
     {
         // The live line only where a person watches: a terminal, not CI.
         report::ProgressLine progress(term.stderr_tty && !non_empty(env, "CI"));
-        auto say = [&progress](std::string text) {
-            text += '\n';
-            progress.print(text);
+        // Redacted as it goes: a token learnt while connecting may come back in a server
+        // message, a notice or a verbose line.
+        auto say = [&progress, &redact](std::string_view text) {
+            progress.print(redact(text) + '\n');
         };
         deploy::DeployOutput out{
-            .progress = [&](std::string_view s) { say(std::string(s)); },
+            .progress = [&](std::string_view s) { say(s); },
             .verbose =
                 [&](std::string_view s) {
                     if (args.verbose)
@@ -225,10 +239,12 @@ int run(const DeployArgs& args) {
                 },
             .notice =
                 [&](const ServerError& n) {
-                    progress.print(report::notice_text(n, args.verbose, started));
+                    progress.print(redact(report::notice_text(n, args.verbose, started)));
                 },
             .unit = [&](size_t k, size_t n) { progress.unit(k, n); },
             .activity = [&](std::string_view what) { progress.activity(what); },
+            .warning = [&](std::string_view s) { say(s); },
+            .secret = [&redact](const std::string& s) { redact.add_secret(s); },
         };
         ScopedSignalHandlers signals;
         outcome = deploy::run_deploy(options, out);
@@ -255,7 +271,10 @@ void add_deploy_command(CLI::App& app, int& result) {
         "  pgmi deploy ./myproject -d app                      # PG* variables, local server\n"
         "  pgmi deploy . --connection postgresql://me@db:5432/postgres -d app\n"
         "  pgmi deploy . -d app --param env=production --params-file prod.env\n"
-        "  pgmi deploy ./myproject --ephemeral                 # throwaway local PostgreSQL\n");
+        "  pgmi deploy ./myproject --ephemeral                 # throwaway local PostgreSQL\n"
+        "  pgmi deploy . --azure -h db.postgres.database.azure.com -U me@corp.com -d app\n"
+        "  pgmi deploy . --aws --aws-region us-west-2 -h db.xyz.rds.amazonaws.com -U iam -d app\n"
+        "  pgmi deploy . --google --google-instance proj:us-central1:db -U sa@proj.iam -d app\n");
     cmd->add_option("project_path", args->project, "Project directory (holds deploy.sql)");
     cmd->add_option("--connection", args->connection,
                     "PostgreSQL connection string (else $PGMI_CONNECTION_STRING, $DATABASE_URL)");
@@ -268,6 +287,21 @@ void add_deploy_command(CLI::App& app, int& result) {
     cmd->add_option("--sslcert", args->sslcert, "Client certificate file");
     cmd->add_option("--sslkey", args->sslkey, "Client private key file");
     cmd->add_option("--sslrootcert", args->sslrootcert, "CA certificate file");
+    cmd->add_flag(
+        "--azure", args->cloud.azure,
+        "Azure Entra ID: a token from the DefaultAzureCredential chain is the password "
+        "(also when $AZURE_TENANT_ID, $AZURE_CLIENT_ID and $AZURE_CLIENT_SECRET are set)");
+    cmd->add_option("--azure-tenant-id", args->cloud.azure_tenant_id,
+                    "Entra tenant (beats $AZURE_TENANT_ID)");
+    cmd->add_option("--azure-client-id", args->cloud.azure_client_id,
+                    "Application or user-assigned managed identity (beats $AZURE_CLIENT_ID)");
+    cmd->add_flag("--aws", args->cloud.aws,
+                  "AWS RDS IAM: a SigV4 token from the default credential chain is the password");
+    cmd->add_option("--aws-region", args->cloud.aws_region,
+                    "Region of the RDS token (beats $AWS_REGION, $AWS_DEFAULT_REGION)");
+    cmd->add_flag("--google", args->cloud.google, "Google Cloud SQL IAM (needs --google-instance)");
+    cmd->add_option("--google-instance", args->cloud.google_instance,
+                    "Cloud SQL instance connection name project:region:instance");
     cmd->add_option("--param", args->params, "Parameter key=value (repeatable)")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

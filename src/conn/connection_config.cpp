@@ -134,6 +134,10 @@ const char* auth_method_name(AuthMethod m) {
     return "Standard";
 }
 
+bool weak_sslmode(const std::string& mode) {
+    return mode.empty() || mode == "disable" || mode == "allow" || mode == "prefer";
+}
+
 std::string describe(const ResolvedConnection& r) {
     const ConnectionConfig& c = r.config;
     std::string out = "Connection resolved:\n";
@@ -149,7 +153,10 @@ std::string describe(const ResolvedConnection& r) {
     out += fmt::format("  Port: {}{}\n", port, with_source(r, "port"));
     out += fmt::format("  User: {}{}\n", c.username.empty() ? "(libpq default)" : c.username,
                        with_source(r, "user"));
-    if (!c.password.empty()) {
+    if (c.auth == AuthMethod::AzureEntraId || c.auth == AuthMethod::AwsIam) {
+        out += fmt::format("  Password: a fresh {} token for every connection attempt\n",
+                           auth_method_name(c.auth));
+    } else if (!c.password.empty()) {
         out += fmt::format("  Password: [redacted]{}\n", with_source(r, "password"));
     } else if (c.password_file && c.password_file->present && !c.password_file->ignored) {
         out += fmt::format("  Password: unset; password file {}{}\n",
@@ -186,8 +193,19 @@ std::string describe(const ResolvedConnection& r) {
             keys += (keys.empty() ? "" : ", ") + k;
         out += fmt::format("  Other Parameters: {}\n", keys);
     }
-    out += fmt::format("  Auth Method: {}{}\n", auth_method_name(c.auth),
-                       c.sslcert.empty() ? "" : " + TLS client certificate");
+    out +=
+        fmt::format("  Auth Method: {}{}{}\n", auth_method_name(c.auth),
+                    c.sslcert.empty() ? "" : " + TLS client certificate", with_source(r, "auth"));
+    auto cloud_field = [&](const char* label, const char* key) {
+        if (auto it = r.sources.find(key); it != r.sources.end())
+            out += fmt::format("  {}: {}\n", label, it->second);
+    };
+    // The values themselves sit in the sources map ("<value> (<where>)"): some come from the
+    // environment and are only looked up by cloud/ at connect time.
+    cloud_field("Azure Tenant", "azure_tenant_id");
+    cloud_field("Azure Client", "azure_client_id");
+    cloud_field("AWS Region", "aws_region");
+    cloud_field("Google Instance", "google_instance");
     for (const auto& note : r.notes)
         out += fmt::format("  Note: {}\n", note);
     return out;

@@ -16,6 +16,20 @@ namespace pgmi::conn {
 
 enum class AuthMethod { Standard, AwsIam, GoogleIam, AzureEntraId };
 
+/// The companion values of the cloud methods (connections §5.8), as resolved offline. None of
+/// them is a secret: client secrets and keys stay in the environment, read by cloud/.
+struct CloudSettings {
+    std::string azure_tenant_id;           // --azure-tenant-id (beats $AZURE_TENANT_ID)
+    std::string azure_client_id;           // --azure-client-id (beats $AZURE_CLIENT_ID)
+    std::string azure_tenant_id_fallback;  // pgmi.yaml (after the variables)
+    std::string azure_client_id_fallback;  // pgmi.yaml
+    /// --aws-region > $AWS_REGION > $AWS_DEFAULT_REGION > pgmi.yaml; "" = the provider falls
+    /// back to the profile's region, then the RDS host name.
+    std::string aws_region;
+    std::string
+        google_instance;  // --google-instance > pgmi.yaml; validated project:region:instance
+};
+
 struct ConnectionConfig {
     std::string host;        // "" = libpq default; several hosts comma-separated (libpq syntax)
     int port = 0;            // 0 = libpq default
@@ -31,6 +45,7 @@ struct ConnectionConfig {
     std::string service;                                   // service=/PGSERVICE, passed to libpq
     std::map<std::string, std::string> additional_params;  // other libpq keywords, passed through
     AuthMethod auth = AuthMethod::Standard;
+    CloudSettings cloud;
     /// The password file as pgmi read it (nullopt: libpq reads it itself, e.g. several hosts).
     /// When present, pgmi looks the password up per connection and keeps libpq from reading the
     /// file a second time.
@@ -53,7 +68,9 @@ struct ResolvedConnection {
     /// Field → where its value came from ("--host", "$PGUSER", "pgmi.yaml connection.port",
     /// "connection string ($DATABASE_URL)", "default", ...). Keys: host, port, user, password,
     /// target, maintenance, sslmode, sslcert, sslkey, sslrootcert, sslpassword, app_name,
-    /// connect_timeout, service, passfile.
+    /// connect_timeout, service, passfile, auth, azure_tenant_id, azure_client_id, aws_region,
+    /// google_instance (for the cloud keys the entry is "<value> (<where>)", as some values are
+    /// only known from the environment).
     std::map<std::string, std::string> sources;
     std::vector<std::string> notes;     // --verbose only
     std::vector<std::string> warnings;  // always shown (stderr)
@@ -69,5 +86,9 @@ struct ResolvedConnection {
 std::string describe(const ResolvedConnection& resolved);
 
 const char* auth_method_name(AuthMethod m);
+
+/// True for the sslmodes that may send a password in the clear ("", disable, allow, prefer);
+/// token methods raise them to require.
+bool weak_sslmode(const std::string& mode);
 
 }  // namespace pgmi::conn

@@ -11,6 +11,9 @@
 #include <random>
 #include <thread>
 
+#include "conn/cloud_sql_connector.hpp"
+#include "conn/token_connector.hpp"
+
 namespace pgmi::conn {
 
 namespace {
@@ -80,26 +83,14 @@ Status wait(std::chrono::milliseconds delay, const Deadline& deadline) {
 class StandardConnector : public Connector {
   public:
     StandardConnector(ConnectionConfig config, ConnectorOptions options)
-        : config_(std::move(config)), options_(std::move(options)) {
-        install_key_passphrase_hook();
-    }
+        : config_(std::move(config)), options_(std::move(options)) {}
 
     Result<pg::Connection> connect(const std::string& dbname, const Deadline& deadline) override {
-        AttemptHooks hooks;
-        hooks.open = [&] {
-            ConnectionConfig cfg = config_;
-            // A single attempt never outlives the deploy deadline.
-            if (auto left = deadline.remaining()) {
-                int secs = static_cast<int>(std::max<long long>(2, (left->count() + 999) / 1000));
-                if (cfg.connect_timeout == 0 || cfg.connect_timeout > secs)
-                    cfg.connect_timeout = secs;
-            }
-            return pg::Connection::open(cfg.to_params(dbname));
-        };
-        hooks.friendly = [&](const Error& e) {
-            return friendly_connection_error(e, config_, dbname);
-        };
-        return connect_with_retry(dbname, config_.address(), deadline, options_, hooks);
+        return connect_with_retries(
+            config_, options_, dbname, deadline,
+            [](const ConnectionConfig& cfg, const std::string& db, int) -> Result<pg::ConnParams> {
+                return cfg.to_params(db);
+            });
     }
 
   private:
@@ -112,6 +103,7 @@ class StandardConnector : public Connector {
 Result<pg::Connection> connect_with_retry(const std::string& dbname, const std::string& address,
                                           const Deadline& deadline, const ConnectorOptions& options,
                                           const AttemptHooks& hooks) {
+    install_key_passphrase_hook();
     auto verbose = [&](std::string_view line) {
         if (options.verbose)
             options.verbose(line);
@@ -149,6 +141,36 @@ Result<pg::Connection> connect_with_retry(const std::string& dbname, const std::
         if (Status s = wait(delay, deadline); !s)
             return s.error();
     }
+}
+
+Result<pg::Connection> connect_with_retries(const ConnectionConfig& config,
+                                            const ConnectorOptions& options,
+                                            const std::string& dbname, const Deadline& deadline,
+                                            const AttemptParams& params) {
+    int attempt = 0;
+    std::optional<Error> params_failed;  // ends the loop and is returned as it is
+    AttemptHooks hooks;
+    hooks.open = [&]() -> Result<pg::Connection> {
+        ++attempt;
+        ConnectionConfig cfg = config;
+        // A single attempt never outlives the deploy deadline.
+        if (auto left = deadline.remaining()) {
+            int secs = static_cast<int>(std::max<long long>(2, (left->count() + 999) / 1000));
+            if (cfg.connect_timeout == 0 || cfg.connect_timeout > secs)
+                cfg.connect_timeout = secs;
+        }
+        auto p = params(cfg, dbname, attempt);
+        if (!p) {
+            params_failed = p.error();
+            return std::move(p).error();
+        }
+        return pg::Connection::open(*p);
+    };
+    hooks.transient = [&](const Error& e) { return !params_failed && is_transient(e); };
+    hooks.friendly = [&](const Error& e) {
+        return params_failed ? *params_failed : friendly_connection_error(e, config, dbname);
+    };
+    return connect_with_retry(dbname, config.address(), deadline, options, hooks);
 }
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int failed, double r) {
@@ -339,6 +361,15 @@ Error friendly_connection_error(const Error& raw, const ConnectionConfig& config
     std::string msg;
     switch (classify_connection_failure(raw)) {
         case FailureClass::PasswordFailed:
+            if (config.auth != AuthMethod::Standard) {
+                // The password was a token pgmi fetched: the password hints would mislead.
+                msg = fmt::format(
+                    "password authentication failed for user \"{}\" on database \"{}\" with an "
+                    "{} token\ncheck that the role exists for this identity and may log in with "
+                    "it (Azure: the Entra principal name; AWS: GRANT rds_iam)",
+                    user, dbname, auth_method_name(config.auth));
+                break;
+            }
             msg = fmt::format(
                 "password authentication failed for user \"{}\" on database \"{}\"\n"
                 "check $PGPASSWORD, ~/.pgpass, or the connection string",
@@ -436,15 +467,20 @@ Result<std::unique_ptr<Connector>> make_connector(const ConnectionConfig& config
             return std::unique_ptr<Connector>(
                 std::make_unique<StandardConnector>(config, std::move(options)));
         case AuthMethod::AwsIam:
-        case AuthMethod::GoogleIam:
-        case AuthMethod::AzureEntraId:
-            break;
+        case AuthMethod::AzureEntraId: {
+            auto provider = make_token_provider(config);
+            if (!provider)
+                return std::move(provider).error();
+            return make_token_connector(config, std::move(provider).value(), std::move(options));
+        }
+        case AuthMethod::GoogleIam: {
+            CloudSqlOptions cloud_sql;
+            cloud_sql.instance = config.cloud.google_instance;
+            cloud_sql.config = config;
+            return make_cloud_sql_connector(cloud_sql, std::move(options));
+        }
     }
-    return make_error(ErrorKind::Config,
-                      fmt::format("unsupported auth method {}: unsupported authentication "
-                                  "method (cloud authentication is not available yet): invalid "
-                                  "configuration",
-                                  auth_method_name(config.auth)));
+    return make_error(ErrorKind::Unexpected, "unknown authentication method");
 }
 
 }  // namespace pgmi::conn

@@ -47,16 +47,35 @@ struct RetryPolicy {
 /// base·2^(failed−1), capped, times (1 + jitter·(2r − 1)).
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int failed, double r);
 
-/// Where a connector reports (both optional). Lines carry no prefix.
+/// Where a connector reports (all optional). Lines carry no prefix.
 struct ConnectorOptions {
     std::function<void(std::string_view)> verbose;  // --verbose: attempts, the server's answer
+    std::function<void(std::string_view)> warning;  // always shown: a token about to expire
+    /// Every secret a connector obtains (a cloud token), before it is used: the caller's
+    /// redactor must learn it before anything the connection produces is shown.
+    std::function<void(const std::string&)> secret;
     RetryPolicy retry;
 };
 
-/// The provider factory: the connector for `config.auth` (Standard until cloud authentication
-/// lands; the others are Config errors naming the method).
+/// The provider factory: the connector for `config.auth`. Standard → the standard connector;
+/// Azure, AWS → the token connector (token_connector.hpp); Google → a Config error until the
+/// Cloud SQL connector is wired.
 Result<std::unique_ptr<Connector>> make_connector(const ConnectionConfig& config,
                                                   ConnectorOptions options = {});
+
+/// The libpq parameters of one attempt (1-based) to `dbname`, for `attempt_config` (the
+/// connector's config with connect_timeout capped by the deadline). An error ends the retries
+/// at once and is returned as it is.
+using AttemptParams = std::function<Result<pg::ConnParams>(const ConnectionConfig& attempt_config,
+                                                           const std::string& dbname, int attempt)>;
+
+/// The retry loop every connector shares: open, run the compatibility query, retry transient
+/// failures per `options.retry` within `deadline`, and turn the last failure into the friendly
+/// message of connections §7.4.
+Result<pg::Connection> connect_with_retries(const ConnectionConfig& config,
+                                            const ConnectorOptions& options,
+                                            const std::string& dbname, const Deadline& deadline,
+                                            const AttemptParams& params);
 
 /// The answer to the compatibility query.
 struct ServerIdentity {

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <initializer_list>
 
+#include "conn/cloud_auth.hpp"
 #include "conn/connection_string.hpp"
 #include "conn/service_file.hpp"
 
@@ -385,14 +386,9 @@ Result<ResolvedConnection> resolve(const ConnectionFlags& flags, const EnvLookup
         first_of(
             {{non_empty(env, "PGSSLPASSWORD"), "$PGSSLPASSWORD"}, {cs.sslpassword, cs_source}}));
 
-    // 5. Cloud authentication is selected by pgmi.yaml here (flags arrive with issue 6).
-    if (yaml.auth_method == "azure") {
-        c.auth = AuthMethod::AzureEntraId;
-    } else if (yaml.auth_method == "aws") {
-        c.auth = AuthMethod::AwsIam;
-    } else if (yaml.auth_method == "google") {
-        c.auth = AuthMethod::GoogleIam;
-    }
+    // 5. Cloud authentication (§5.8): the method, its companion values, the TLS floor.
+    if (Status s = resolve_cloud(flags.cloud, env, yaml, r); !s)
+        return s.error();
 
     // 6. The password file: pgmi reads it (single host) so it can check its permissions.
     std::optional<Pick> passfile = first_of(

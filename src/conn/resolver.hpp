@@ -16,12 +16,14 @@
 //   both paths:    application_name: string > service > $PGAPPNAME > pgmi; connect_timeout:
 //                  string > service > $PGCONNECT_TIMEOUT > none; password file: string passfile
 //                  > service > $PGPASSFILE > ~/.pgpass.
+//   cloud:         the method and its companion values, see cloud_auth.hpp.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "config/project_config.hpp"
+#include "conn/cloud_auth.hpp"
 #include "conn/connection_config.hpp"
 #include "util/env.hpp"
 #include "util/error.hpp"
@@ -39,6 +41,7 @@ struct ConnectionFlags {
     std::optional<std::string> sslcert, sslkey, sslrootcert;
     bool overwrite = false;
     bool force = false;
+    CloudFlags cloud;  // --azure, --aws, --google and their companions
 };
 
 Result<ResolvedConnection> resolve(const ConnectionFlags& flags, const EnvLookup& env,

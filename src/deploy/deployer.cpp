@@ -135,7 +135,9 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
 
     // 2. Reach the target: one session connection holding the deploy lock, checked for a
     //    transaction pooler, the database created (or recreated) first when asked or missing.
-    auto connector = conn::make_connector(options.connection.config, {.verbose = out.verbose});
+    auto connector = conn::make_connector(
+        options.connection.config,
+        {.verbose = out.verbose, .warning = out.warning, .secret = out.secret});
     if (!connector) {
         outcome.error = connector.error();
         return done();

@@ -33,6 +33,10 @@ struct DeployOutput {
     std::function<void(const ServerError&)> notice;
     std::function<void(size_t k, size_t n)> unit;    // 1-based unit k of n is about to run
     std::function<void(std::string_view)> activity;  // the test or fixture running now, or ""
+    std::function<void(std::string_view)> warning;   // always shown (a cloud token near expiry)
+    /// A secret obtained during the run (a cloud token), before anything it could appear in is
+    /// shown: the CLI adds it to its redactor.
+    std::function<void(const std::string&)> secret;
 };
 
 report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out);

@@ -56,6 +56,9 @@ TEST_F(Completion, FlagsOfTheCurrentCommand) {
     EXPECT_EQ(values({"deploy", "--ssl"}),
               (V{"--sslmode", "--sslcert", "--sslkey", "--sslrootcert"}));
     EXPECT_EQ(directive_of({"deploy", "--ssl"}), directive::kNoFiles);
+    EXPECT_EQ(values({"deploy", "--az"}), (V{"--azure", "--azure-tenant-id", "--azure-client-id"}));
+    EXPECT_EQ(values({"deploy", "--aw"}), (V{"--aws", "--aws-region"}));
+    EXPECT_EQ(values({"deploy", "--goo"}), (V{"--google", "--google-instance"}));
 }
 
 TEST_F(Completion, TemplateNamesAndSslModes) {

@@ -107,77 +107,7 @@ TEST(SigV4, AmzDateAndCanonicalQuery) {
 
 // ---- RDS IAM token, checked by an independent re-computation ---------------------------------
 
-/// Splits "k=v&k=v" into raw (still encoded) pairs.
-std::vector<std::pair<std::string, std::string>> raw_pairs(const std::string& q) {
-    std::vector<std::pair<std::string, std::string>> out;
-    size_t start = 0;
-    while (start < q.size()) {
-        size_t end = q.find('&', start);
-        if (end == std::string::npos)
-            end = q.size();
-        const std::string p = q.substr(start, end - start);
-        const size_t eq = p.find('=');
-        out.emplace_back(p.substr(0, eq), eq == std::string::npos ? "" : p.substr(eq + 1));
-        start = end + 1;
-    }
-    return out;
-}
-
-std::string pct_decode(const std::string& s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size()) {
-            out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
-/// Recomputes the signature of an RDS token from its own query string, with OpenSSL called
-/// directly (no code from src/cloud), and returns {expected, actual}.
-std::pair<std::string, std::string> recompute(const std::string& token, const std::string& secret) {
-    const size_t q = token.find("/?");
-    const std::string endpoint = token.substr(0, q);
-    auto pairs = raw_pairs(token.substr(q + 2));
-    std::string actual;
-    std::map<std::string, std::string> decoded;
-    std::vector<std::pair<std::string, std::string>> signed_pairs;
-    for (const auto& [k, v] : pairs) {
-        decoded[pct_decode(k)] = pct_decode(v);
-        if (k == "X-Amz-Signature")
-            actual = v;
-        else
-            signed_pairs.emplace_back(k, v);
-    }
-    std::sort(signed_pairs.begin(), signed_pairs.end());
-    std::string cq;
-    for (const auto& [k, v] : signed_pairs)
-        cq += (cq.empty() ? "" : "&") + k + "=" + v;
-    const std::string creq =
-        "GET\n/\n" + cq + "\nhost:" + endpoint + "\n\nhost\n" + openssl_sha256_hex("");
-    // X-Amz-Credential = AKID/date/region/service/aws4_request
-    const std::string cred = decoded["X-Amz-Credential"];
-    std::vector<std::string> parts;
-    size_t s = 0;
-    for (size_t e; (e = cred.find('/', s)) != std::string::npos; s = e + 1)
-        parts.push_back(cred.substr(s, e - s));
-    parts.push_back(cred.substr(s));
-    EXPECT_EQ(parts.size(), 5U);
-    if (parts.size() != 5U)
-        return {"", actual};
-    const std::string scope = parts[1] + "/" + parts[2] + "/" + parts[3] + "/" + parts[4];
-    const std::string sts = "AWS4-HMAC-SHA256\n" + decoded["X-Amz-Date"] + "\n" + scope + "\n" +
-                            openssl_sha256_hex(creq);
-    std::string key = openssl_hmac("AWS4" + secret, parts[1]);
-    key = openssl_hmac(key, parts[2]);
-    key = openssl_hmac(key, parts[3]);
-    key = openssl_hmac(key, parts[4]);
-    const std::string sig = openssl_hmac(key, sts);
-    return {to_hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size()), actual};
-}
+using pgmi::test::recompute_rds_signature;
 
 TEST(RdsToken, ShapeAndParametersAreExact) {
     const AwsCredentials creds{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -205,12 +135,12 @@ TEST(RdsToken, SignatureMatchesAnIndependentRecomputation) {
     for (const char* user : {"jane_doe", "iam user@x", "a+b/c=d"}) {
         const std::string token = rds_auth_token("db.cluster-xyz.eu-central-1.rds.amazonaws.com",
                                                  6543, user, "eu-central-1", creds, at(1704164645));
-        auto [expected, actual] = recompute(token, creds.secret_access_key);
+        auto [expected, actual] = recompute_rds_signature(token, creds.secret_access_key);
         EXPECT_EQ(actual, expected) << token;
     }
     // A different secret gives a different signature (the check can fail).
     const std::string token = rds_auth_token("h", 5432, "u", "us-east-1", creds, at(1704164645));
-    auto [expected, actual] = recompute(token, "another secret");
+    auto [expected, actual] = recompute_rds_signature(token, "another secret");
     EXPECT_NE(actual, expected);
 }
 
@@ -224,7 +154,7 @@ TEST(RdsToken, SessionTokenIsSignedInSortedPosition) {
                          "X-Amz-Signature="),
               std::string::npos)
         << token;
-    auto [expected, actual] = recompute(token, creds.secret_access_key);
+    auto [expected, actual] = recompute_rds_signature(token, creds.secret_access_key);
     EXPECT_EQ(actual, expected);
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "cloud/token.hpp"
+#include "support/rds_token_check.hpp"
 #include "support/support.hpp"
 
 namespace pgmi::cloud::testing {
@@ -42,30 +43,9 @@ inline std::string read_file(const std::filesystem::path& p) {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-inline std::string to_hex(const unsigned char* p, size_t n) {
-    static const char* d = "0123456789abcdef";
-    std::string s;
-    for (size_t i = 0; i < n; ++i) {
-        s += d[p[i] >> 4];
-        s += d[p[i] & 15];
-    }
-    return s;
-}
-
-inline std::string openssl_sha256_hex(const std::string& data) {
-    unsigned char out[32];
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
-    return to_hex(out, len);
-}
-
-inline std::string openssl_hmac(const std::string& key, const std::string& data) {
-    unsigned char out[32];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-    return std::string(reinterpret_cast<char*>(out), len);
-}
+using pgmi::test::openssl_hmac;
+using pgmi::test::openssl_sha256_hex;
+using pgmi::test::to_hex;
 
 /// base64url (or standard) decoding written for the tests.
 inline std::string b64_decode(std::string s) {

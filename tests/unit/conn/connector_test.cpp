@@ -176,14 +176,23 @@ TEST(Retry, ThreeAttemptsWithExponentialBackoffAndJitter) {
     EXPECT_EQ(backoff_delay(capped, 5, 0.3).count(), 3000);
 }
 
-TEST(ProviderFactory, StandardOrAConfigErrorNamingTheMethod) {
+TEST(ProviderFactory, ByAuthMethodWithOfflinePreconditions) {
     ConnectionConfig c;
     EXPECT_TRUE(make_connector(c));
+    // AWS over a Unix socket cannot be signed for host:port: refused before any network.
     c.auth = AuthMethod::AwsIam;
-    auto r = make_connector(c);
-    ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().kind, ErrorKind::Config);
-    EXPECT_NE(r.error().message.find("unsupported auth method AWS IAM"), std::string::npos);
+    c.host = "/tmp";
+    auto aws = make_connector(c);
+    ASSERT_FALSE(aws);
+    EXPECT_EQ(aws.error().kind, ErrorKind::Config);
+    EXPECT_NE(aws.error().message.find("AWS IAM auth requires endpoint (host:port)"),
+              std::string::npos);
+    c.auth = AuthMethod::GoogleIam;
+    auto google = make_connector(c);
+    ASSERT_FALSE(google);
+    EXPECT_EQ(google.error().kind, ErrorKind::Config);
+    EXPECT_NE(google.error().message.find("Google Cloud SQL IAM connector not wired yet"),
+              std::string::npos);
 }
 
 }  // namespace
