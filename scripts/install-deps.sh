@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   postgresql postgresql-client pgbouncer openssl
   clang libclang-rt-14-dev util-linux procps time bc python3
+  zsh fish  # the completion tests run the real shells
 )
 
 missing=()

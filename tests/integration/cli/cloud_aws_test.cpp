@@ -292,7 +292,6 @@ TEST(CloudFlags, ConfigurationErrorsAreExit10BeforeConnecting) {
         {{"--aws"}, "connection:\n  auth_method: azure\n", "conflicts with pgmi.yaml"},
         {{"--google"}, "", "requires --google-instance (project:region:instance)"},
         {{"--google", "--google-instance", "just-a-name"}, "", "invalid --google-instance"},
-        {{"--google", "--google-instance", "proj:us-central1:db"}, "", "not wired yet"},
         {{"--azure", "--ephemeral"}, "", "cannot be combined"},
     };
     for (const auto& c : cases) {
