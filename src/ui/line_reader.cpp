@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -296,6 +298,35 @@ LineEditor::Outcome LineEditor::apply(const Key& k) {
     return Outcome::Continue;
 }
 
+namespace {
+
+// What the signal handler needs, set before it is installed and cleared after it is removed.
+int g_raw_fd = -1;
+termios g_raw_saved{};
+constexpr std::array<int, 3> kRestoreSignals = {SIGTERM, SIGHUP, SIGQUIT};
+std::array<struct sigaction, 3> g_previous{};
+
+void restore_terminal_on_signal(int sig) {
+    if (g_raw_fd >= 0)
+        tcsetattr(g_raw_fd, TCSANOW, &g_raw_saved);  // async-signal-safe
+    for (size_t i = 0; i < kRestoreSignals.size(); ++i) {
+        if (kRestoreSignals[i] != sig)
+            continue;
+        const struct sigaction& prev = g_previous[i];
+        if ((prev.sa_flags & SA_SIGINFO) == 0 && prev.sa_handler != SIG_DFL &&
+            prev.sa_handler != SIG_IGN) {
+            prev.sa_handler(sig);  // e.g. the deploy's cancel handler
+            return;
+        }
+        if (prev.sa_handler == SIG_IGN)
+            return;
+    }
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+}  // namespace
+
 RawMode::RawMode(int fd) : fd_(fd) {
     if (tcgetattr(fd_, &saved_) != 0)
         return;
@@ -304,6 +335,13 @@ RawMode::RawMode(int fd) : fd_(fd) {
     raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO | ISIG | IEXTEN);
     raw.c_cc[VMIN] = 1;
     raw.c_cc[VTIME] = 0;
+    g_raw_fd = fd_;
+    g_raw_saved = saved_;
+    struct sigaction sa {};
+    sa.sa_handler = restore_terminal_on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < kRestoreSignals.size(); ++i)
+        sigaction(kRestoreSignals[i], &sa, &g_previous[i]);
     // TCSANOW, not TCSAFLUSH: keys typed ahead of the prompt are kept.
     active_ = tcsetattr(fd_, TCSANOW, &raw) == 0;
 }
@@ -311,6 +349,11 @@ RawMode::RawMode(int fd) : fd_(fd) {
 RawMode::~RawMode() {
     if (active_)
         tcsetattr(fd_, TCSANOW, &saved_);
+    if (g_raw_fd == fd_) {
+        for (size_t i = 0; i < kRestoreSignals.size(); ++i)
+            sigaction(kRestoreSignals[i], &g_previous[i], nullptr);
+        g_raw_fd = -1;
+    }
 }
 
 Key KeyReader::next() {

@@ -298,6 +298,26 @@ TEST(Init, OddProjectNamesAreEscaped) {
 
 // --- the wizard, through a pseudo-terminal -----------------------------------------------------
 
+TEST(InitWizard, SigtermAndSighupLeaveTheTerminalAsTheyFoundIt) {
+    for (int sig : {SIGTERM, SIGHUP}) {
+        TempDir dir;
+        PtySession s({"init"}, {.cwd = dir.path()});
+        termios before{};
+        ASSERT_EQ(tcgetattr(s.master(), &before), 0);
+        ASSERT_TRUE(s.expect("Project directory: "));
+        termios during{};
+        ASSERT_EQ(tcgetattr(s.master(), &during), 0);
+        EXPECT_EQ(during.c_lflag & ECHO, 0u) << "the wizard reads keys in raw mode";
+        kill(s.pid(), sig);
+        EXPECT_EQ(s.wait(), 128 + sig) << s.output();
+        termios after{};
+        ASSERT_EQ(tcgetattr(s.master(), &after), 0);
+        EXPECT_EQ(after.c_lflag & (ECHO | ICANON | ISIG), before.c_lflag & (ECHO | ICANON | ISIG))
+            << "signal " << sig << " left the terminal raw";
+        EXPECT_FALSE(fs::exists(dir.path() / "deploy.sql"));
+    }
+}
+
 TEST(InitWizard, DefaultsScaffoldWithoutConnection) {
     TempDir dir;
     PtySession s({"init"}, {.cwd = dir.path()});

@@ -151,6 +151,8 @@ class PtySession {
 
     /// Everything the terminal showed so far (stdout, and stderr unless piped).
     const std::string& output() const { return output_; }
+    int master() const { return master_; }
+    pid_t pid() const { return pid_; }
     /// stderr when `stderr_pipe` was set (complete after wait()).
     const std::string& err() const { return err_; }
 
