@@ -22,34 +22,8 @@ using detail::parse_json_object;
 using detail::read_text_file;
 using detail::trim;
 
-enum class Outcome { Chosen, Skipped, Failed };
-
-/// What one link produced.
-struct Link {
-    Outcome outcome = Outcome::Skipped;
-    std::string reason;
-    AwsCredentials credentials;
-    ErrorKind kind = ErrorKind::Connection;  // for Failed
-
-    static Link chosen(AwsCredentials c) {
-        Link l;
-        l.outcome = Outcome::Chosen;
-        l.credentials = std::move(c);
-        return l;
-    }
-    static Link skipped(std::string why) {
-        Link l;
-        l.reason = std::move(why);
-        return l;
-    }
-    static Link failed(std::string why, ErrorKind kind = ErrorKind::Connection) {
-        Link l;
-        l.outcome = Outcome::Failed;
-        l.reason = std::move(why);
-        l.kind = kind;
-        return l;
-    }
-};
+using Outcome = detail::LinkOutcome;
+using Link = detail::ChainLink<AwsCredentials>;
 
 std::string quoted(const std::string& s) {
     return "\"" + s + "\"";
@@ -322,7 +296,7 @@ Link Chain::resolve_profile(const std::string& name, int depth, std::set<std::st
                 "source credentials for role_arn of profile " + quoted(name) + ": " + base.reason;
             return base;
         }
-        return assume_role(p, name, base.credentials);
+        return assume_role(p, name, base.value);
     }
     if (has_keys)
         return Link::chosen(static_keys());
@@ -634,7 +608,7 @@ Result<AwsCredentials> Chain::run(std::vector<SourceAttempt>* out) {
                 attempts.push_back({source, "chosen"});
                 if (out != nullptr)
                     *out = attempts;
-                return Result<AwsCredentials>(std::move(link.credentials));
+                return Result<AwsCredentials>(std::move(link.value));
             case Outcome::Skipped:
                 attempts.push_back({source, "skipped: " + link.reason});
                 return std::nullopt;

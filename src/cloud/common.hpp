@@ -1,4 +1,5 @@
-// Internal helpers shared by the cloud clients: small files, the home directory, JSON fields.
+// Internal helpers shared by the cloud clients: small files, the home directory, JSON fields, and
+// the outcome of one link of a credential chain.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -36,5 +37,37 @@ std::optional<std::string> json_string(const nlohmann::json& obj, const char* ke
 
 /// An integer member given as a number or a decimal string.
 std::optional<long long> json_integer(const nlohmann::json& obj, const char* key);
+
+enum class LinkOutcome { Chosen, Skipped, Failed };
+
+/// What one credential source of a chain produced: its value when chosen, why it was skipped
+/// (not configured: the chain goes on), or why it failed (configured but broken: the chain stops,
+/// with `kind` deciding the exit code).
+template <typename T>
+struct ChainLink {
+    LinkOutcome outcome = LinkOutcome::Skipped;
+    std::string reason;
+    T value{};
+    ErrorKind kind = ErrorKind::Connection;
+
+    static ChainLink chosen(T v) {
+        ChainLink l;
+        l.outcome = LinkOutcome::Chosen;
+        l.value = std::move(v);
+        return l;
+    }
+    static ChainLink skipped(std::string why) {
+        ChainLink l;
+        l.reason = std::move(why);
+        return l;
+    }
+    static ChainLink failed(std::string why, ErrorKind kind = ErrorKind::Connection) {
+        ChainLink l;
+        l.outcome = LinkOutcome::Failed;
+        l.reason = std::move(why);
+        l.kind = kind;
+        return l;
+    }
+};
 
 }  // namespace pgmi::cloud::detail

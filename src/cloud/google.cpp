@@ -18,33 +18,8 @@ using detail::parse_json_object;
 using detail::read_text_file;
 using detail::trim;
 
-enum class Outcome { Chosen, Skipped, Failed };
-
-struct Link {
-    Outcome outcome = Outcome::Skipped;
-    std::string reason;
-    Token token;
-    ErrorKind kind = ErrorKind::Connection;
-
-    static Link chosen(Token t) {
-        Link l;
-        l.outcome = Outcome::Chosen;
-        l.token = std::move(t);
-        return l;
-    }
-    static Link skipped(std::string why) {
-        Link l;
-        l.reason = std::move(why);
-        return l;
-    }
-    static Link failed(std::string why, ErrorKind kind = ErrorKind::Connection) {
-        Link l;
-        l.outcome = Outcome::Failed;
-        l.reason = std::move(why);
-        l.kind = kind;
-        return l;
-    }
-};
+using Outcome = detail::LinkOutcome;
+using Link = detail::ChainLink<Token>;
 
 Error field_error(const std::string& what) {
     return make_error(ErrorKind::Config, "credentials file " + what);
@@ -106,8 +81,8 @@ class GoogleChain final : public GoogleTokenProvider {
             switch (l.outcome) {
                 case Outcome::Chosen:
                     attempts_.push_back({source, "chosen"});
-                    chosen_.token = l.token.value;
-                    return std::move(l.token);
+                    chosen_.token = l.value.value;
+                    return std::move(l.value);
                 case Outcome::Skipped:
                     attempts_.push_back({source, "skipped: " + l.reason});
                     break;
