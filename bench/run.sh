@@ -3,7 +3,9 @@
 #   1. split: lexing and splitting a generated 10 MB deploy.sql (in-process, bench_split);
 #   2. deploy of that 10 MB script: `pgmi deploy` vs `psql -1 -f` (wall time, peak RSS);
 #   3. a 5,000-file project: `pgmi deploy` (load all files + EXECUTE each) vs `psql -1 -f` of the
-#      same statements concatenated.
+#      same statements concatenated;
+#   4. the test gate: 2,000 `__test__/` files through `CALL pgmi_test()` with --test-report vs
+#      `psql -1 -f` of the same tests between the same savepoints.
 # Prints a table; asserts nothing. Usage: bench/run.sh [workdir]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -85,3 +87,26 @@ printf '%-44s %10s %11s\n' "" "wall" "peak RSS"
 createdb m_pgmi; createdb m_psql
 measure "pgmi deploy (load 5,000 files + EXECUTE each)" "$root/build/pgmi" deploy "$work/many" -d m_pgmi --timeout 0
 measure "psql -1 -f (same SQL concatenated)" psql -X -q -1 -v ON_ERROR_STOP=1 -d m_psql -f "$work/all-5000.sql"
+
+# 4: the test gate: 2,000 test files, each isolated by a savepoint, with --test-report, against
+#    psql running the same tests between the same savepoints.
+mkdir -p "$work/gate/__test__"
+python3 - "$work/gate" <<'PY'
+import os, sys
+root = sys.argv[1]
+with open(os.path.join(root, "deploy.sql"), "w") as f:
+    f.write("BEGIN;\nCREATE TABLE item (id int PRIMARY KEY);\nCALL pgmi_test();\nCOMMIT;\n")
+with open(os.path.join(root, "..", "gate-psql.sql"), "w") as concat:
+    concat.write("BEGIN;\nCREATE TABLE item (id int PRIMARY KEY);\nSAVEPOINT suite;\n")
+    for i in range(2000):
+        body = f"INSERT INTO item VALUES ({i});\nDO $$ BEGIN ASSERT (SELECT count(*) FROM item) = 1; END $$;\n"
+        with open(os.path.join(root, "__test__", f"test_{i:05d}.sql"), "w") as t:
+            t.write(body)
+        concat.write(body + "ROLLBACK TO SAVEPOINT suite;\n")
+    concat.write("COMMIT;\n")
+PY
+echo "== test gate: 2,000 tests"
+printf '%-44s %10s %11s\n' "" "wall" "peak RSS"
+createdb g_pgmi; createdb g_psql
+measure "pgmi deploy (CALL pgmi_test(), --test-report)" "$root/build/pgmi" deploy "$work/gate" -d g_pgmi --timeout 0 --test-report "$work/gate.xml"
+measure "psql -1 -f (same tests, same savepoints)" psql -X -q -1 -v ON_ERROR_STOP=1 -d g_psql -f "$work/gate-psql.sql"
