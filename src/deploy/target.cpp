@@ -292,6 +292,15 @@ Status check_overwrite_target(const conn::ResolvedConnection& resolved) {
                                       "configuration",
                                       quote_for_message(db)));
     }
+    if (lower(db) == "postgres") {
+        // The default maintenance database of every cluster, and other tools' (even when this
+        // run uses another one): recreating it would strand whatever they keep there.
+        return make_error(ErrorKind::Config,
+                          fmt::format("overwrite workflow failed: refusing to drop and recreate {}"
+                                      "\nit is the cluster's default maintenance database; pick a "
+                                      "different target with -d: invalid configuration",
+                                      quote_for_message(db)));
+    }
     if (lower(db) == "template0" || lower(db) == "template1") {
         return make_error(ErrorKind::Config,
                           fmt::format("overwrite workflow failed: cannot drop template database "

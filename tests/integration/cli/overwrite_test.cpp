@@ -222,6 +222,13 @@ TEST(Overwrite, MaintenanceAndTemplateDatabasesAreRefusedBeforeConnecting) {
                              "different target with -d: invalid configuration"),
               std::string::npos)
         << maint.err;
+    // postgres is protected even when another database is the maintenance one.
+    auto pg = run_pgmi({"deploy", project.path().string(), "--connection",
+                        "postgresql://postgres@127.0.0.1:1/template1", "-d", "postgres",
+                        "--overwrite", "--force"});
+    EXPECT_EQ(pg.exit_code, 10) << pg.err;
+    EXPECT_NE(pg.err.find("refusing to drop and recreate \"postgres\""), std::string::npos)
+        << pg.err;
     for (const char* tpl : {"template0", "TEMPLATE1"}) {
         auto t = run_pgmi({"deploy", project.path().string(), "--connection", nowhere, "-d", tpl,
                            "--overwrite", "--force"});
