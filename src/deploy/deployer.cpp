@@ -47,20 +47,24 @@ void run_session(pg::Connection& session, const project::Project& project, int a
         out.progress(fmt::format("Loaded {} parameters", prepared->params_loaded));
     }
 
-    auto expanded = expand_test_macros(session, project.deploy_sql, macros);
-    if (!expanded) {
-        outcome.error = watchdog.fired() ? watchdog.stop_error(expanded.error()) : expanded.error();
-        return finish();
-    }
-    outcome.test_macros = macros.calls.size();
-    outcome.script_expanded = !macros.calls.empty();
-    if (outcome.script_expanded) {
-        out.verbose(fmt::format("Expanded {} test macro(s) in deploy.sql", outcome.test_macros));
+    // Without macros deploy.sql runs as read (no copy: it can be large).
+    std::optional<script::Expansion> expanded;
+    if (!macros.calls.empty()) {
+        auto e = expand_test_macros(session, project.deploy_sql, macros);
+        if (!e) {
+            outcome.error = watchdog.fired() ? watchdog.stop_error(e.error()) : e.error();
+            return finish();
+        }
+        expanded = std::move(e).value();
+        out.verbose(fmt::format("Expanded {} test macro(s) in deploy.sql", macros.calls.size()));
         tests.plan(session, macros);
     }
+    outcome.test_macros = macros.calls.size();
+    outcome.script_expanded = expanded.has_value();
 
     out.progress("Executing deploy.sql");
-    const std::string& script = expanded->script;
+    const std::string_view script =
+        expanded ? std::string_view(expanded->script) : std::string_view(project.deploy_sql);
     const auto units = script::split(script);
     outcome.execution_units = units.size();
     if (units.size() > 1) {
@@ -77,7 +81,7 @@ void run_session(pg::Connection& session, const project::Project& project, int a
     outcome.failed_unit = ex.failed_unit;
     outcome.location = ex.location;
     outcome.location_in_file = ex.location_in_file;
-    if (ex.error_offset && outcome.script_expanded) {
+    if (ex.error_offset && expanded) {
         // Back to deploy.sql as written; text a macro generated points at its CALL.
         outcome.location =
             script::locate_offset(project.deploy_sql, expanded->origin(*ex.error_offset).offset);
