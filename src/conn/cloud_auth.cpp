@@ -194,6 +194,17 @@ Status resolve_cloud(const CloudFlags& flags, const EnvLookup& env,
             }
             cloud.google_instance = parsed->to_string();
             r.sources["google_instance"] = fmt::format("{} ({})", cloud.google_instance, where);
+            // Cloud SQL IAM logs in as the principal's database user: a user someone named
+            // (-U, the connection string, a service, $PGUSER, pgmi.yaml) replaces it, the
+            // resolver's last resort (the OS account) does not. Empty = the principal's.
+            if (auto from = r.sources.find("user");
+                from != r.sources.end() &&
+                (from->second == "$USER" || from->second == "$USERNAME" ||
+                 from->second == "OS user")) {
+                from->second = fmt::format("the Google principal's IAM database user, not {} {}",
+                                           from->second, c.username);
+                c.username.clear();
+            }
             return Status::ok();
         }
     }

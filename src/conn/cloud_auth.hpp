@@ -10,6 +10,9 @@
 //   TLS:     Azure and AWS send the token as a password, so an sslmode weaker than require is
 //            raised to require (a warning when it was chosen explicitly, a note when defaulted).
 //            Google's tunnel brings its own TLS; its sslmode is left to the Cloud SQL connector.
+//   user:    Google logs in as the principal's IAM database user, so a user the resolver only
+//            defaulted ($USER, $USERNAME, the OS user) is cleared ("" = the principal's); a user
+//            someone named (-U, connection string, service, $PGUSER, pgmi.yaml) is kept.
 #pragma once
 
 #include <optional>
@@ -28,8 +31,9 @@ struct CloudFlags {
     std::optional<std::string> azure_tenant_id, azure_client_id, aws_region, google_instance;
 };
 
-/// Sets r.config.auth, r.config.cloud, their sources, notes and warnings, and the sslmode floor.
-/// Runs after the sslmode is resolved and before the password file is read.
+/// Sets r.config.auth, r.config.cloud, their sources, notes and warnings, and the sslmode floor;
+/// for Google, clears a defaulted user. Runs after the user and sslmode are resolved and before
+/// the password file is read.
 Status resolve_cloud(const CloudFlags& flags, const EnvLookup& env,
                      const config::YamlConnection& yaml, ResolvedConnection& r);
 
