@@ -140,20 +140,36 @@ bool weak_sslmode(const std::string& mode) {
 
 std::string describe(const ResolvedConnection& r) {
     const ConnectionConfig& c = r.config;
+    // Cloud SQL reaches the instance through its own TLS tunnel: host, port and sslmode of the
+    // config do not apply, and saying them would mislead.
+    const bool tunnel = c.auth == AuthMethod::GoogleIam;
     std::string out = "Connection resolved:\n";
-    std::string host = c.host.empty() ? "(libpq default)" : c.host;
-    out += fmt::format("  Host: {}{}\n", host, with_source(r, "host"));
-    std::string port;
-    if (!c.ports.empty()) {
-        for (size_t i = 0; i < c.ports.size(); ++i)
-            port += (i > 0 ? "," : "") + (c.ports[i] > 0 ? std::to_string(c.ports[i]) : "5432");
+    if (tunnel) {
+        out += fmt::format(
+            "  Instance: {} (Cloud SQL: TLS 1.3 to port 3307 with an ephemeral "
+            "client certificate; libpq connects to a private local socket)\n",
+            c.cloud.google_instance);
     } else {
-        port = c.port > 0 ? std::to_string(c.port) : "(libpq default)";
+        std::string host = c.host.empty() ? "(libpq default)" : c.host;
+        out += fmt::format("  Host: {}{}\n", host, with_source(r, "host"));
+        std::string port;
+        if (!c.ports.empty()) {
+            for (size_t i = 0; i < c.ports.size(); ++i)
+                port += (i > 0 ? "," : "") + (c.ports[i] > 0 ? std::to_string(c.ports[i]) : "5432");
+        } else {
+            port = c.port > 0 ? std::to_string(c.port) : "(libpq default)";
+        }
+        out += fmt::format("  Port: {}{}\n", port, with_source(r, "port"));
     }
-    out += fmt::format("  Port: {}{}\n", port, with_source(r, "port"));
-    out += fmt::format("  User: {}{}\n", c.username.empty() ? "(libpq default)" : c.username,
-                       with_source(r, "user"));
-    if (c.auth == AuthMethod::AzureEntraId || c.auth == AuthMethod::AwsIam) {
+    if (tunnel && c.username.empty()) {
+        out += "  User: the Google principal's IAM database user\n";
+    } else {
+        out += fmt::format("  User: {}{}\n", c.username.empty() ? "(libpq default)" : c.username,
+                           with_source(r, "user"));
+    }
+    if (tunnel) {
+        out += "  Password: none (the ephemeral certificate carries the IAM identity)\n";
+    } else if (c.auth == AuthMethod::AzureEntraId || c.auth == AuthMethod::AwsIam) {
         out += fmt::format("  Password: a fresh {} token for every connection attempt\n",
                            auth_method_name(c.auth));
     } else if (!c.password.empty()) {
@@ -170,8 +186,10 @@ std::string describe(const ResolvedConnection& r) {
     out += fmt::format("  Target Database: {}{}\n", r.target_db, with_source(r, "target"));
     out += fmt::format("  Maintenance Database: {}{}\n", r.maintenance_db,
                        with_source(r, "maintenance"));
-    out += fmt::format("  SSL Mode: {}{}\n", c.sslmode.empty() ? "(libpq default)" : c.sslmode,
-                       with_source(r, "sslmode"));
+    if (!tunnel) {
+        out += fmt::format("  SSL Mode: {}{}\n", c.sslmode.empty() ? "(libpq default)" : c.sslmode,
+                           with_source(r, "sslmode"));
+    }
     if (!c.sslcert.empty())
         out += fmt::format("  SSL Cert: {}{}\n", c.sslcert, with_source(r, "sslcert"));
     if (!c.sslkey.empty())
