@@ -56,15 +56,15 @@ struct ChainLink {
         l.value = std::move(v);
         return l;
     }
-    static ChainLink skipped(std::string why) {
+    static ChainLink skipped(const std::string& why) {
         ChainLink l;
-        l.reason = std::move(why);
+        l.reason = why;
         return l;
     }
-    static ChainLink failed(std::string why, ErrorKind kind = ErrorKind::Connection) {
+    static ChainLink failed(const std::string& why, ErrorKind kind = ErrorKind::Connection) {
         ChainLink l;
         l.outcome = LinkOutcome::Failed;
-        l.reason = std::move(why);
+        l.reason = why;
         l.kind = kind;
         return l;
     }

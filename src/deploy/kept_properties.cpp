@@ -161,9 +161,14 @@ std::vector<std::string> restore_statements(const std::string& db, const KeptPro
     std::vector<std::string> out;
     for (const auto& s : k.settings) {
         const std::string value = is_list_setting(s.name) ? s.value : quote_literal(s.value);
-        out.push_back((s.role.empty() ? "ALTER DATABASE " + name
-                                      : "ALTER ROLE " + s.role + " IN DATABASE " + name) +
-                      " SET " + guc_name(s.name) + " = " + value);
+        std::string sql =
+            s.role.empty() ? "ALTER DATABASE " : "ALTER ROLE " + s.role + " IN DATABASE ";
+        sql += name;
+        sql += " SET ";
+        sql += guc_name(s.name);
+        sql += " = ";
+        sql += value;
+        out.push_back(std::move(sql));
     }
     if (!k.comment.empty())
         out.push_back("COMMENT ON DATABASE " + name + " IS " + quote_literal(k.comment));

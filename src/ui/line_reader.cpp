@@ -368,11 +368,9 @@ Key KeyReader::next() {
             // A possible prefix of a longer sequence: wait briefly for the rest.
             pollfd pfd{fd_, POLLIN, 0};
             int ready = poll(&pfd, 1, kEscTimeoutMs);
-            if (ready == 0) {
+            // Nothing more within the pause, or poll failed for good: take what there is.
+            if (ready == 0 || (ready < 0 && errno != EINTR))
                 complete = true;
-            } else if (ready < 0 && errno != EINTR) {
-                complete = true;
-            }
             if (complete) {
                 auto k = decode_key(pending_, true, used);
                 pending_.erase(0, used);
