@@ -25,6 +25,8 @@ std::optional<Marker> parse_marker(const std::string& detail) {
         return std::nullopt;
     Marker m;
     m.path = j["path"].get<std::string>();
+    if (m.path.empty())
+        return std::nullopt;
     if (j.contains("fixture") && j["fixture"].is_boolean())
         m.fixture = j["fixture"].get<bool>();
     if (j.contains("us") && j["us"].is_number_integer())
