@@ -302,6 +302,8 @@ void add_deploy_command(CLI::App& app, int& result) {
     cmd->add_flag("--google", args->cloud.google, "Google Cloud SQL IAM (needs --google-instance)");
     cmd->add_option("--google-instance", args->cloud.google_instance,
                     "Cloud SQL instance connection name project:region:instance");
+    cmd->add_option("--google-ip-type", args->cloud.google_ip_type,
+                    "Which Cloud SQL address to dial: public (default) or private (VPC)");
     cmd->add_option("--param", args->params, "Parameter key=value (repeatable)")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

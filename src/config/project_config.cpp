@@ -18,7 +18,7 @@ namespace {
 constexpr std::size_t kMaxQuotedKeyBytes = 64;
 
 constexpr std::array<std::string_view, 3> kTopKeys = {"connection", "params", "timeout"};
-constexpr std::array<std::string_view, 14> kConnectionKeys = {"host",
+constexpr std::array<std::string_view, 15> kConnectionKeys = {"host",
                                                               "port",
                                                               "username",
                                                               "database",
@@ -31,7 +31,8 @@ constexpr std::array<std::string_view, 14> kConnectionKeys = {"host",
                                                               "azure_tenant_id",
                                                               "azure_client_id",
                                                               "aws_region",
-                                                              "google_instance"};
+                                                              "google_instance",
+                                                              "google_ip_type"};
 
 // A decoding fault: the message detail after "parse <path>: ".
 using Fault = std::optional<std::string>;
@@ -221,6 +222,8 @@ Fault decode_connection(const YAML::Node& node, YamlConnection& c) {
                               field = &c.aws_region;
                           if (name == "google_instance")
                               field = &c.google_instance;
+                          if (name == "google_ip_type")
+                              field = &c.google_ip_type;
                           return decode_string(value, path, *field);
                       });
 }

@@ -35,6 +35,7 @@ struct YamlConnection {
     std::optional<std::string> azure_client_id;
     std::optional<std::string> aws_region;
     std::optional<std::string> google_instance;
+    std::optional<std::string> google_ip_type;  // "public" (default) or "private"
 };
 
 struct ProjectConfig {

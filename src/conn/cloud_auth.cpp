@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cloud/cloud_sql.hpp"
+#include "conn/cloud_sql_dialer.hpp"
 
 namespace pgmi::conn {
 
@@ -90,6 +91,7 @@ Status resolve_cloud(const CloudFlags& flags, const EnvLookup& env,
     note_flag(aws, given(flags.aws_region).has_value(), "--aws-region");
     note_flag(google, flags.google, "--google");
     note_flag(google, given(flags.google_instance).has_value(), "--google-instance");
+    note_flag(google, given(flags.google_ip_type).has_value(), "--google-ip-type");
 
     std::vector<MethodFlags*> flagged;
     for (MethodFlags* m : {&azure, &aws, &google}) {
@@ -194,6 +196,20 @@ Status resolve_cloud(const CloudFlags& flags, const EnvLookup& env,
             }
             cloud.google_instance = parsed->to_string();
             r.sources["google_instance"] = fmt::format("{} ({})", cloud.google_instance, where);
+            auto ip_type = given(flags.google_ip_type);
+            const char* ip_where = "--google-ip-type";
+            if (!ip_type) {
+                ip_type = given(yaml.google_ip_type);
+                ip_where = "pgmi.yaml connection.google_ip_type";
+            }
+            if (ip_type) {
+                auto t = parse_cloud_sql_ip_type(*ip_type);
+                if (!t)
+                    return config_error(fmt::format("invalid {}: {}", ip_where, t.error().message));
+                cloud.google_private_ip = *t == CloudSqlIpType::Private;
+                r.sources["google_ip_type"] = fmt::format(
+                    "{} ({})", cloud.google_private_ip ? "private" : "public", ip_where);
+            }
             // Cloud SQL IAM logs in as the principal's database user: a user someone named
             // (-U, the connection string, a service, $PGUSER, pgmi.yaml) replaces it, the
             // resolver's last resort (the OS account) does not. Empty = the principal's.

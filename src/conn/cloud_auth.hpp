@@ -28,7 +28,8 @@ namespace pgmi::conn {
 /// The cloud flags as given (false / nullopt = not given).
 struct CloudFlags {
     bool azure = false, aws = false, google = false;
-    std::optional<std::string> azure_tenant_id, azure_client_id, aws_region, google_instance;
+    std::optional<std::string> azure_tenant_id, azure_client_id, aws_region, google_instance,
+        google_ip_type;
 };
 
 /// Sets r.config.auth, r.config.cloud, their sources, notes and warnings, and the sslmode floor;

@@ -224,6 +224,7 @@ std::string describe(const ResolvedConnection& r) {
     cloud_field("Azure Client", "azure_client_id");
     cloud_field("AWS Region", "aws_region");
     cloud_field("Google Instance", "google_instance");
+    cloud_field("Google IP Type", "google_ip_type");
     for (const auto& note : r.notes)
         out += fmt::format("  Note: {}\n", note);
     return out;

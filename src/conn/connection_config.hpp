@@ -28,6 +28,7 @@ struct CloudSettings {
     std::string aws_region;
     std::string
         google_instance;  // --google-instance > pgmi.yaml; validated project:region:instance
+    bool google_private_ip = false;  // --google-ip-type private > pgmi.yaml: dial the PRIVATE IP
 };
 
 struct ConnectionConfig {

@@ -476,6 +476,8 @@ Result<std::unique_ptr<Connector>> make_connector(const ConnectionConfig& config
         case AuthMethod::GoogleIam: {
             CloudSqlOptions cloud_sql;
             cloud_sql.instance = config.cloud.google_instance;
+            cloud_sql.ip_type =
+                config.cloud.google_private_ip ? CloudSqlIpType::Private : CloudSqlIpType::Public;
             cloud_sql.config = config;
             return make_cloud_sql_connector(cloud_sql, std::move(options));
         }

@@ -150,6 +150,20 @@ TEST(CloudGoogle, AnAdminApiRefusalQuotingTheTokenExits11WithoutShowingIt) {
     expect_no_secret(everything(r));
 }
 
+TEST(CloudGoogle, PrivateIpTypeDialsOnlyThePrivateAddress) {
+    // The fake instance has PRIMARY and OUTGOING addresses only: asked for the private one,
+    // pgmi must not fall back to the public address.
+    const size_t certs = world().certs_issued();
+    auto r = run_pgmi(deploy_args(unique_db("google_private"), {"--google-ip-type", "private"}),
+                      google_options());
+    EXPECT_EQ(r.exit_code, 11) << everything(r);
+    EXPECT_NE(r.err.find("has no private IP address (PRIVATE); it has PRIMARY, OUTGOING"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(world().certs_issued(), certs) << "nothing is dialled without an address";
+    expect_no_secret(everything(r));
+}
+
 TEST(CloudGoogle, AnExplicitUserWinsOverThePrincipal) {
     auto r = run_pgmi(deploy_args(unique_db("google_u"), {"-U", "someone_else"}), google_options());
     EXPECT_EQ(r.exit_code, 11) << everything(r);

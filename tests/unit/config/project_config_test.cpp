@@ -124,7 +124,8 @@ TEST(ProjectConfig, UnknownKeysAtEveryLevel) {
     EXPECT_EQ(detail("connection:\n  host: x\n  passwrd: hunter2\n"),
               "line 3, column 3: unknown key \"connection.passwrd\" (allowed: host, port, "
               "username, database, maintenance_database, sslmode, sslcert, sslkey, sslrootcert, "
-              "auth_method, azure_tenant_id, azure_client_id, aws_region, google_instance)");
+              "auth_method, azure_tenant_id, azure_client_id, aws_region, google_instance, "
+              "google_ip_type)");
     EXPECT_EQ(detail("overwrite: true\n"),
               "line 1, column 1: unknown key \"overwrite\" (allowed: connection, params, timeout)");
     EXPECT_NE(detail("force: true\n").find("unknown key \"force\""), std::string::npos);
@@ -237,13 +238,13 @@ TEST(ProjectConfig, LoadFromDirectory) {
     dir.write("pgmi.yaml", "connection:\n  hots: h\n");
     auto bad = load_project_config(dir.path());
     ASSERT_FALSE(bad);
-    EXPECT_EQ(bad.error().message, "failed to load pgmi.yaml: parse " +
-                                       (dir.path() / "pgmi.yaml").string() +
-                                       ": line 2, column 3: unknown key \"connection.hots\" "
-                                       "(allowed: host, port, username, database, "
-                                       "maintenance_database, sslmode, sslcert, sslkey, "
-                                       "sslrootcert, auth_method, azure_tenant_id, "
-                                       "azure_client_id, aws_region, google_instance)");
+    EXPECT_EQ(bad.error().message,
+              "failed to load pgmi.yaml: parse " + (dir.path() / "pgmi.yaml").string() +
+                  ": line 2, column 3: unknown key \"connection.hots\" "
+                  "(allowed: host, port, username, database, "
+                  "maintenance_database, sslmode, sslcert, sslkey, "
+                  "sslrootcert, auth_method, azure_tenant_id, "
+                  "azure_client_id, aws_region, google_instance, google_ip_type)");
 }
 
 TEST(ProjectConfig, UnreadableFile) {

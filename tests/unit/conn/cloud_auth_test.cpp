@@ -134,6 +134,39 @@ TEST(CloudAuth, GoogleNeedsAValidInstance) {
     EXPECT_EQ(r->config.sslmode, "prefer");  // the Cloud SQL connector's business
 }
 
+TEST(CloudAuth, GoogleIpTypeFromFlagThenYaml) {
+    Case def{};
+    def.flags.google = true;
+    def.flags.google_instance = "p:us-central1:db";
+    auto r = run(def);
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->config.cloud.google_private_ip) << "public unless asked";
+    Case flag = def;
+    flag.flags.google_ip_type = "PRIVATE";
+    flag.yaml.google_ip_type = "public";
+    r = run(flag);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->config.cloud.google_private_ip);
+    EXPECT_EQ(r->sources.at("google_ip_type"), "private (--google-ip-type)");
+    Case yaml = def;
+    yaml.yaml.google_ip_type = "private";
+    r = run(yaml);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->config.cloud.google_private_ip);
+    Case bad = def;
+    bad.flags.google_ip_type = "psc";
+    EXPECT_NE(config_error(bad).find("invalid --google-ip-type: invalid Cloud SQL IP type \"psc\" "
+                                     "(valid: public, private)"),
+              std::string::npos)
+        << config_error(bad);
+    // The flag belongs to Google: with --aws it is a conflict.
+    Case mixed{};
+    mixed.flags.aws = true;
+    mixed.flags.google_ip_type = "private";
+    EXPECT_NE(config_error(mixed).find("--google-ip-type"), std::string::npos)
+        << config_error(mixed);
+}
+
 TEST(CloudAuth, WeakSslmodeIsRaisedToRequire) {
     Case defaulted{};
     defaulted.flags.aws = true;
