@@ -131,7 +131,17 @@ Result<pg::Connection> connect_with_retry(const std::string& dbname, const std::
                 verbose(fmt::format("Connection attempt {} of {} failed; giving up", attempt,
                                     attempts));
             }
-            return hooks.friendly(err);
+            Error friendly = hooks.friendly(err);
+            if (deadline.expired() && hooks.transient(err)) {
+                // The deploy's deadline ran out during the dial: that is the timeout (16), with
+                // what the dial last saw as its cause.
+                Error timeout =
+                    make_error(ErrorKind::Timeout, "timeout: --timeout expired while connecting: " +
+                                                       first_line(friendly.message));
+                timeout.server = friendly.server;
+                return timeout;
+            }
+            return friendly;
         }
         auto delay = backoff_delay(options.retry, attempt, uniform(rng));
         verbose(

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace pgmi::conn {
 namespace {
 
@@ -105,7 +107,7 @@ TEST(ConnectionFailure, TransportTextWithoutSqlstate) {
     auto t = [](const char* m) { return is_transient(make_error(ErrorKind::Connection, m)); };
     EXPECT_TRUE(t("server closed the connection unexpectedly"));
     EXPECT_TRUE(t("could not receive data from server: Connection reset by peer"));
-    EXPECT_TRUE(t("connection to server at \"10.0.0.1\", port 5432 failed: timeout expired"));
+    EXPECT_TRUE(t("connection to server at \"127.0.0.1\", port 5432 failed: timeout expired"));
     EXPECT_TRUE(
         t("could not translate host name \"db\" to address: Temporary failure in name "
           "resolution"));
@@ -160,6 +162,41 @@ TEST(ConnectionFailure, FriendlyMessagesForEveryCase) {
               "failed to connect to database: something odd");
     EXPECT_EQ(friendly_connection_error(with_sqlstate("28P01", "x"), c, "shop").kind,
               ErrorKind::Connection);
+}
+
+TEST(Retry, ADeadlineThatRunsOutDuringTheLastDialIsATimeout) {
+    // What libpq says when connect_timeout ends an attempt; the deploy deadline is over by then.
+    const Deadline spent = Deadline::after(std::chrono::nanoseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ConnectorOptions options;
+    options.retry.attempts = 1;
+    int opened = 0;
+    AttemptHooks hooks;
+    hooks.open = [&]() -> Result<pg::Connection> {
+        ++opened;
+        return make_error(ErrorKind::Connection,
+                          "connection to server at \"127.0.0.1\", port 5432 failed: timeout "
+                          "expired");
+    };
+    hooks.friendly = [](const Error& e) { return e; };
+    auto r = connect_with_retry("app", "127.0.0.1:5432", spent, options, hooks);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(opened, 1);
+    EXPECT_EQ(r.error().kind, ErrorKind::Timeout) << r.error().message;
+    EXPECT_NE(r.error().message.find("--timeout expired while connecting: connection to server"),
+              std::string::npos)
+        << r.error().message;
+
+    // A permanent failure stays what it is, deadline or not.
+    hooks.open = []() -> Result<pg::Connection> {
+        Error e = make_error(ErrorKind::Connection, "password authentication failed");
+        e.server = ServerError{};
+        e.server->sqlstate = "28P01";
+        return e;
+    };
+    auto auth = connect_with_retry("app", "127.0.0.1:5432", spent, options, hooks);
+    ASSERT_FALSE(auth);
+    EXPECT_EQ(auth.error().kind, ErrorKind::Connection);
 }
 
 TEST(Retry, ThreeAttemptsWithExponentialBackoffAndJitter) {
