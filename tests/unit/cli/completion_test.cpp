@@ -58,7 +58,8 @@ TEST_F(Completion, FlagsOfTheCurrentCommand) {
     EXPECT_EQ(directive_of({"deploy", "--ssl"}), directive::kNoFiles);
     EXPECT_EQ(values({"deploy", "--az"}), (V{"--azure", "--azure-tenant-id", "--azure-client-id"}));
     EXPECT_EQ(values({"deploy", "--aw"}), (V{"--aws", "--aws-region"}));
-    EXPECT_EQ(values({"deploy", "--goo"}), (V{"--google", "--google-instance"}));
+    EXPECT_EQ(values({"deploy", "--goo"}),
+              (V{"--google", "--google-instance", "--google-ip-type"}));
 }
 
 TEST_F(Completion, TemplateNamesAndSslModes) {
