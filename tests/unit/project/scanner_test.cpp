@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -72,6 +73,60 @@ class Scanner : public ::testing::Test {
     }
 
     /// Scans and fails the test unless it failed with `kind`; returns the message.
+    /// What a scan by an unprivileged user gives: in-process when this is not root; as root, the
+    /// tree is handed to `nobody` and scanned by a child that became `nobody`, because root reads
+    /// every file whatever its mode and the permission cases would prove nothing.
+    struct Unprivileged {
+        bool ok = false;
+        int kind = -1;
+        std::string message;
+    };
+    Unprivileged scan_unprivileged() const {
+        if (::geteuid() != 0) {
+            auto r = run();
+            if (r)
+                return {true, -1, ""};
+            return {false, static_cast<int>(r.error().kind), r.error().message};
+        }
+        constexpr uid_t kNobody = 65534;
+        for (const auto& e : fs::recursive_directory_iterator(
+                 dir.path(), fs::directory_options::skip_permission_denied)) {
+            EXPECT_EQ(::lchown(e.path().c_str(), kNobody, kNobody), 0) << e.path();
+        }
+        EXPECT_EQ(::chown(dir.path().c_str(), kNobody, kNobody), 0);
+        int fds[2];
+        if (::pipe(fds) != 0)
+            return {false, -2, "pipe failed"};
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            ::close(fds[0]);
+            if (::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)
+                ::_exit(2);
+            auto r = run();
+            const std::string out =
+                r ? std::string("ok")
+                  : std::to_string(static_cast<int>(r.error().kind)) + "\n" + r.error().message;
+            ssize_t ignored = ::write(fds[1], out.data(), out.size());
+            (void)ignored;
+            ::_exit(0);
+        }
+        ::close(fds[1]);
+        std::string got;
+        char buf[512];
+        for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+            got.append(buf, static_cast<size_t>(n));
+        ::close(fds[0]);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the unprivileged scan died";
+        if (got == "ok")
+            return {true, -1, ""};
+        const size_t nl = got.find('\n');
+        if (nl == std::string::npos)
+            return {false, -2, got};
+        return {false, std::stoi(got.substr(0, nl)), got.substr(nl + 1)};
+    }
+
     std::string fails(ErrorKind kind, const ScanOptions& options = {}) const {
         auto r = run(options);
         EXPECT_FALSE(r.has_value());
@@ -434,34 +489,30 @@ TEST_F(Scanner, NonUtf8FileNameRejected) {
 }
 
 TEST_F(Scanner, UnreadableDirectoryIsGeneral) {
-    if (::geteuid() == 0)
-        GTEST_SKIP() << "root reads every directory";
     dir.write("locked/a.sql", "x");
     fs::permissions(dir.path() / "locked", fs::perms::none);
-    auto r = run();
+    const Unprivileged r = scan_unprivileged();
     fs::permissions(dir.path() / "locked", fs::perms::owner_all);
-    ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().kind, ErrorKind::General);
-    EXPECT_EQ(r.error().message.rfind("error walking path: open ./locked: ", 0), 0u);
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.kind, static_cast<int>(ErrorKind::General)) << r.message;
+    EXPECT_EQ(r.message.rfind("error walking path: open ./locked: ", 0), 0u) << r.message;
 }
 
 TEST_F(Scanner, UnreadableDirectoryInsideHiddenIsIgnored) {
-    if (::geteuid() == 0)
-        GTEST_SKIP() << "root reads every directory";
     dir.write(".cache/locked/a.sql", "x");
     fs::permissions(dir.path() / ".cache/locked", fs::perms::none);
-    auto r = run();
+    const Unprivileged r = scan_unprivileged();
     fs::permissions(dir.path() / ".cache/locked", fs::perms::owner_all);
-    EXPECT_TRUE(r.has_value());
+    EXPECT_TRUE(r.ok) << r.message;
 }
 
 TEST_F(Scanner, UnreadableFileIsGeneral) {
-    if (::geteuid() == 0)
-        GTEST_SKIP() << "root reads every file";
     dir.write("a.sql", "x");
     fs::permissions(dir.path() / "a.sql", fs::perms::none);
-    const std::string message = fails(ErrorKind::General);
-    EXPECT_EQ(message.rfind("failed to read ./a.sql: open a.sql: ", 0), 0u) << message;
+    const Unprivileged r = scan_unprivileged();
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.kind, static_cast<int>(ErrorKind::General)) << r.message;
+    EXPECT_EQ(r.message.rfind("failed to read ./a.sql: open a.sql: ", 0), 0u) << r.message;
 }
 
 // --- §1.6 tests and test directories ---
