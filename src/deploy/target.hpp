@@ -46,7 +46,8 @@ Result<pg::Connection> open_target(conn::Connector& connector,
                                    const Deadline& deadline, const TargetLog& log);
 
 /// The offline refusals of --overwrite (exit 10): the target is the maintenance database,
-/// `postgres` (whatever the maintenance database is), or a template database. Messages start with "overwrite workflow failed: ".
+/// `postgres` (whatever the maintenance database is), or a template database. Messages start with
+/// "overwrite workflow failed: ".
 Status check_overwrite_target(const conn::ResolvedConnection& resolved);
 
 /// `"name"` with embedded quotes doubled: a safe SQL identifier.
