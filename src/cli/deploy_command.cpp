@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -67,16 +66,9 @@ std::optional<TestReportTarget> g_test_report;
 
 /// Writes --test-report (when asked) on every path that has validated it. A report that cannot
 /// be written is a warning: the deploy's own outcome (and exit code) stands.
-void write_test_report(report::TestRun run, const std::optional<Error>& error,
-                       const report::Redactor& redact) {
+void write_test_report(const report::TestRun& run, const report::Redactor& redact) {
     if (!g_test_report)
         return;
-    if (error && !run.error &&
-        std::none_of(run.cases.begin(), run.cases.end(), [](const report::TestCase& c) {
-            return c.status == report::TestCase::Status::Failed;
-        })) {
-        run.error = error->message;
-    }
     if (Status s =
             report::write_test_report(g_test_report->path, g_test_report->format, run, redact);
         !s) {
@@ -85,7 +77,7 @@ void write_test_report(report::TestRun run, const std::optional<Error>& error,
 }
 
 int fail(const Error& error, const report::Redactor& redact) {
-    write_test_report({}, error, redact);
+    write_test_report({.error = error.message}, redact);
     write_stderr(report::error_block(error, redact));
     if (g_json)
         std::fputs(report::json_envelope(error, redact).c_str(), stdout);
@@ -231,7 +223,7 @@ int run(const DeployArgs& args) {
             progress.print(redact(text) + '\n');
         };
         deploy::DeployOutput out{
-            .progress = [&](std::string_view s) { say(s); },
+            .progress = say,
             .verbose =
                 [&](std::string_view s) {
                     if (args.verbose)
@@ -243,13 +235,13 @@ int run(const DeployArgs& args) {
                 },
             .unit = [&](size_t k, size_t n) { progress.unit(k, n); },
             .activity = [&](std::string_view what) { progress.activity(what); },
-            .warning = [&](std::string_view s) { say(s); },
+            .warning = say,
             .secret = [&redact](const std::string& s) { redact.add_secret(s); },
         };
         ScopedSignalHandlers signals;
         outcome = deploy::run_deploy(options, out);
     }
-    write_test_report(outcome.tests.value_or(report::TestRun{}), outcome.error, redact);
+    write_test_report(outcome.tests, redact);
     if (args.json) {
         std::fputs(report::json_envelope(outcome, redact).c_str(), stdout);
     } else {

@@ -110,7 +110,11 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
     report::Outcome outcome;
     outcome.service_ran = true;
     outcome.database = options.connection.target_db;
+    // The test gate's record, for --test-report: finished on every path, so a deploy that stops
+    // before any test (even offline) still says why.
+    TestRecorder tests;
     auto done = [&]() -> report::Outcome {
+        outcome.tests = tests.finish(outcome.error);
         outcome.duration = std::chrono::steady_clock::now() - started;
         return outcome;
     };
@@ -154,7 +158,6 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
     }
     out.progress("Preparing session: scanning files, loading parameters");
     // The test gate's markers go to the recorder (report and progress line), the rest is shown.
-    TestRecorder tests;
     session->set_notice_handler([&](const ServerError& notice) {
         std::string running;
         if (!tests.observe(notice, &running)) {
@@ -167,7 +170,6 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
     // 3. Prepare the session, run deploy.sql, release the lock.
     run_session(*session, *project, *api_version, *macros, options, out, deadline, tests, outcome);
     session->set_notice_handler(nullptr);
-    outcome.tests = tests.finish(outcome.error);
     return done();
 }
 

@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
 
 #include "deploy/target.hpp"
+#include "script/lexer.hpp"
 
 namespace pgmi::deploy {
 
@@ -56,13 +55,6 @@ Error read_error(const Error& cause, const std::string& what, const std::string&
     return e;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 /// A GUC name as SQL: each dot-separated part quoted.
 std::string guc_name(const std::string& name) {
     std::string out;
@@ -81,9 +73,12 @@ std::string guc_name(const std::string& name) {
 /// List-valued settings are stored already quoted (`a, "b c"`) and are restored as written;
 /// everything else is one string literal.
 bool is_list_setting(const std::string& name) {
-    const std::string n = lower(name);
-    return n == "search_path" || n == "temp_tablespaces" || n == "session_preload_libraries" ||
-           n == "local_preload_libraries" || n == "shared_preload_libraries";
+    for (std::string_view list : {"SEARCH_PATH", "TEMP_TABLESPACES", "SESSION_PRELOAD_LIBRARIES",
+                                  "LOCAL_PRELOAD_LIBRARIES", "SHARED_PRELOAD_LIBRARIES"}) {
+        if (script::iequals(name, list))
+            return true;
+    }
+    return false;
 }
 
 }  // namespace

@@ -211,13 +211,12 @@ Result<pg::Connection> overwrite_target(conn::Connector& connector,
     } else {
         return g.error();  // timeout, interrupt, not PostgreSQL
     }
+    std::optional<LockRelease> release_guard;
     if (guard) {
         if (Status s = acquire_deploy_lock(*guard, db); !s)
             return s.error();
-    }
-    std::optional<LockRelease> release_guard;
-    if (guard)
         release_guard.emplace(*guard);
+    }
 
     // 3. Approval.
     Status approved =

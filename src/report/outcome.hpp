@@ -26,8 +26,9 @@ struct Outcome {
     bool location_in_file = false;  // location is inside failed_file, not deploy.sql
     bool script_expanded = false;
     std::optional<Error> error;
-    /// The test gate's results; unset when the deploy stopped before reaching the server.
-    std::optional<TestRun> tests;
+    /// The test gate's results (no cases when the deploy stopped before any test ran; then
+    /// `tests.error` says why).
+    TestRun tests;
 
     bool ok() const { return !error.has_value(); }
     int exit_code() const { return error ? pgmi::exit_code(error->kind) : 0; }
