@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "session/loader.hpp"
+#include "util/build_info.hpp"
 
 namespace pgmi::cli {
 
@@ -71,9 +72,9 @@ std::string platform() {
 }
 
 std::string version_text(bool full) {
-    std::string out =
-        fmt::format("pgmi {} (compat {})\nCommit: {}, Built: {}, Platform: {}\n", PGMI_VERSION,
-                    session::kLatestApiVersion, PGMI_GIT_COMMIT, PGMI_BUILD_DATE, platform());
+    std::string out = fmt::format("pgmi {} (compat {})\nCommit: {}, Built: {}, Platform: {}\n",
+                                  build_info::kVersion, session::kLatestApiVersion,
+                                  build_info::kCommit, build_info::kDate, platform());
     if (!full)
         return out;
     out += fmt::format("Compiler: {}\n", compiler());
