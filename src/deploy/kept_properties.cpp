@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "deploy/target.hpp"
+#include "pg/quote.hpp"
 #include "script/lexer.hpp"
 
 namespace pgmi::deploy {
@@ -32,20 +33,25 @@ JOIN pg_tablespace t ON t.oid = d.dattablespace
 CROSS JOIN (SELECT * FROM pg_database WHERE datname = 'template1') t1
 WHERE d.datname = $1)sql";
 
-// Database-wide settings first, then per role, each in stored order.
+// Database-wide settings first, then per role, each in stored order. Role names come raw (not
+// as regrole prints them) so pgmi quotes them itself; a setting of a role that no longer exists
+// cannot be restored and is skipped.
 constexpr const char* kSettingsQuery = R"sql(
-SELECT CASE WHEN r.setrole = 0 THEN '' ELSE r.setrole::regrole::text END,
-       split_part(s.setting, '=', 1), substr(s.setting, strpos(s.setting, '=') + 1)
+SELECT coalesce(ro.rolname, ''), split_part(s.setting, '=', 1),
+       substr(s.setting, strpos(s.setting, '=') + 1)
 FROM pg_db_role_setting r
+LEFT JOIN pg_roles ro ON ro.oid = r.setrole
 CROSS JOIN LATERAL unnest(r.setconfig) WITH ORDINALITY AS s(setting, n)
 WHERE r.setdatabase = (SELECT oid FROM pg_database WHERE datname = $1)
-ORDER BY r.setrole <> 0, r.setrole::regrole::text, s.n)sql";
+  AND (r.setrole = 0 OR ro.rolname IS NOT NULL)
+ORDER BY r.setrole <> 0, ro.rolname, s.n)sql";
 
 constexpr const char* kGrantsQuery = R"sql(
-SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
-       a.privilege_type, a.is_grantable
-FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a
-WHERE d.datname = $1
+SELECT CASE WHEN a.grantee = 0 THEN '' ELSE ro.rolname END, a.privilege_type, a.is_grantable
+FROM pg_database d
+CROSS JOIN LATERAL aclexplode(d.datacl) a
+LEFT JOIN pg_roles ro ON ro.oid = a.grantee
+WHERE d.datname = $1 AND (a.grantee = 0 OR ro.rolname IS NOT NULL)
 ORDER BY 1, 2)sql";
 
 Error read_error(const Error& cause, const std::string& what, const std::string& db) {
@@ -56,12 +62,15 @@ Error read_error(const Error& cause, const std::string& what, const std::string&
 }
 
 /// A GUC name as SQL: each dot-separated part quoted.
-std::string guc_name(const std::string& name) {
+Result<std::string> guc_name(const pg::Quoter& c, const std::string& name) {
     std::string out;
     size_t start = 0;
     for (;;) {
-        size_t dot = name.find('.', start);
-        out += quote_ident(name.substr(start, dot == std::string::npos ? dot : dot - start));
+        const size_t dot = name.find('.', start);
+        auto part = c.identifier(name.substr(start, dot == std::string::npos ? dot : dot - start));
+        if (!part)
+            return part.error();
+        out += *part;
         if (dot == std::string::npos)
             break;
         out += '.';
@@ -70,8 +79,8 @@ std::string guc_name(const std::string& name) {
     return out;
 }
 
-/// List-valued settings are stored already quoted (`a, "b c"`) and are restored as written;
-/// everything else is one string literal.
+/// List-valued settings are stored already flattened (`a, "b c"`): one literal would store them
+/// as a single element, so they are set as given with set_config() and stored FROM CURRENT.
 bool is_list_setting(const std::string& name) {
     for (std::string_view list : {"SEARCH_PATH", "TEMP_TABLESPACES", "SESSION_PRELOAD_LIBRARIES",
                                   "LOCAL_PRELOAD_LIBRARIES", "SHARED_PRELOAD_LIBRARIES"}) {
@@ -79,6 +88,49 @@ bool is_list_setting(const std::string& name) {
             return true;
     }
     return false;
+}
+
+/// The privilege keyword of a kept grant; aclexplode only reports these for a database.
+std::optional<std::string_view> database_privilege(const std::string& p) {
+    for (std::string_view known : {"CREATE", "TEMPORARY", "CONNECT"}) {
+        if (p == known)
+            return known;
+    }
+    return std::nullopt;
+}
+
+Statement plain(std::string sql) {
+    return Statement{std::move(sql), {}};
+}
+
+/// `ALTER DATABASE d` or `ALTER ROLE r IN DATABASE d`.
+Result<std::string> alter_target(const pg::Quoter& c, const std::string& db_sql,
+                                 const std::string& role) {
+    if (role.empty())
+        return "ALTER DATABASE " + db_sql;
+    auto r = c.identifier(role);
+    if (!r)
+        return r.error();
+    return "ALTER ROLE " + *r + " IN DATABASE " + db_sql;
+}
+
+Result<Step> setting_step(const pg::Quoter& c, const std::string& db_sql,
+                          const KeptProperties::Setting& s) {
+    auto target = alter_target(c, db_sql, s.role);
+    if (!target)
+        return target.error();
+    auto name = guc_name(c, s.name);
+    if (!name)
+        return name.error();
+    if (is_list_setting(s.name)) {
+        // set_config(..., true) lasts until the COMMIT below; FROM CURRENT stores it verbatim.
+        return Step{plain("BEGIN"), Statement{"SELECT set_config($1, $2, true)", {s.name, s.value}},
+                    plain(*target + " SET " + *name + " FROM CURRENT"), plain("COMMIT")};
+    }
+    auto value = c.literal(s.value);
+    if (!value)
+        return value.error();
+    return Step{plain(*target + " SET " + *name + " = " + *value)};
 }
 
 }  // namespace
@@ -124,62 +176,118 @@ Result<KeptProperties> read_kept_properties(pg::Connection& maint, const std::st
     return k;
 }
 
-std::vector<std::string> before_drop_statements(const std::string& db, const KeptProperties& k) {
+Result<std::vector<Step>> before_drop_steps(const pg::Quoter& quote, const std::string& db,
+                                            const KeptProperties& k) {
     if (!k.is_template)
-        return {};
-    return {"ALTER DATABASE " + quote_ident(db) + " IS_TEMPLATE false"};
+        return std::vector<Step>{};
+    auto name = quote.identifier(db);
+    if (!name)
+        return name.error();
+    return std::vector<Step>{{plain("ALTER DATABASE " + *name + " IS_TEMPLATE false")}};
 }
 
-std::string create_statement(const std::string& db, const KeptProperties& k) {
-    std::string sql = "CREATE DATABASE " + quote_ident(db);
+Result<Statement> create_statement(const pg::Quoter& quote, const std::string& db,
+                                   const KeptProperties& k) {
+    std::optional<Error> bad;
+    auto ident = [&](const std::string& v) {
+        auto q = quote.identifier(v);
+        if (!q && !bad)
+            bad = q.error();
+        return q ? *q : std::string();
+    };
+    auto literal = [&](const std::string& v) {
+        auto q = quote.literal(v);
+        if (!q && !bad)
+            bad = q.error();
+        return q ? *q : std::string();
+    };
+    std::string sql = "CREATE DATABASE " + ident(db);
     if (k.differs_from_template1) {
-        sql += " TEMPLATE template0 ENCODING " + quote_literal(k.encoding) + " LC_COLLATE " +
-               quote_literal(k.collate) + " LC_CTYPE " + quote_literal(k.ctype);
+        sql += " TEMPLATE template0 ENCODING " + literal(k.encoding) + " LC_COLLATE " +
+               literal(k.collate) + " LC_CTYPE " + literal(k.ctype);
         if (k.provider == "i") {
-            sql += " LOCALE_PROVIDER icu ICU_LOCALE " + quote_literal(k.icu_locale);
+            sql += " LOCALE_PROVIDER icu ICU_LOCALE " + literal(k.icu_locale);
         } else if (k.provider == "b") {
-            sql += " LOCALE_PROVIDER builtin BUILTIN_LOCALE " + quote_literal(k.icu_locale);
+            sql += " LOCALE_PROVIDER builtin BUILTIN_LOCALE " + literal(k.icu_locale);
         } else if (k.provider == "c") {
             sql += " LOCALE_PROVIDER libc";
         }
     }
-    sql += " OWNER " + quote_ident(k.owner);
+    sql += " OWNER " + ident(k.owner);
     if (k.connection_limit >= 0)
         sql += " CONNECTION LIMIT " + std::to_string(k.connection_limit);
     if (!k.tablespace.empty())
-        sql += " TABLESPACE " + quote_ident(k.tablespace);
-    return sql;
+        sql += " TABLESPACE " + ident(k.tablespace);
+    if (bad)
+        return *bad;
+    return plain(std::move(sql));
 }
 
-std::vector<std::string> restore_statements(const std::string& db, const KeptProperties& k) {
-    const std::string name = quote_ident(db);
-    std::vector<std::string> out;
+Result<std::vector<Step>> restore_steps(const pg::Quoter& quote, const std::string& db,
+                                        const KeptProperties& k) {
+    auto name = quote.identifier(db);
+    if (!name)
+        return name.error();
+    std::vector<Step> out;
     for (const auto& s : k.settings) {
-        const std::string value = is_list_setting(s.name) ? s.value : quote_literal(s.value);
-        std::string sql =
-            s.role.empty() ? "ALTER DATABASE " : "ALTER ROLE " + s.role + " IN DATABASE ";
-        sql += name;
-        sql += " SET ";
-        sql += guc_name(s.name);
-        sql += " = ";
-        sql += value;
-        out.push_back(std::move(sql));
+        auto step = setting_step(quote, *name, s);
+        if (!step)
+            return step.error();
+        out.push_back(std::move(*step));
     }
-    if (!k.comment.empty())
-        out.push_back("COMMENT ON DATABASE " + name + " IS " + quote_literal(k.comment));
+    if (!k.comment.empty()) {
+        auto comment = quote.literal(k.comment);
+        if (!comment)
+            return comment.error();
+        out.push_back({plain("COMMENT ON DATABASE " + *name + " IS " + *comment)});
+    }
     if (k.grants) {
         // Exactly the old list: start from nothing (the owner's implicit rights included), then
         // grant each entry. Grantors other than the owner are not kept.
-        out.push_back("REVOKE ALL ON DATABASE " + name + " FROM PUBLIC");
-        out.push_back("REVOKE ALL ON DATABASE " + name + " FROM " + quote_ident(k.owner));
+        auto owner = quote.identifier(k.owner);
+        if (!owner)
+            return owner.error();
+        out.push_back({plain("REVOKE ALL ON DATABASE " + *name + " FROM PUBLIC")});
+        out.push_back({plain("REVOKE ALL ON DATABASE " + *name + " FROM " + *owner)});
         for (const auto& g : *k.grants) {
-            out.push_back("GRANT " + g.privilege + " ON DATABASE " + name + " TO " + g.grantee +
-                          (g.grantable ? " WITH GRANT OPTION" : ""));
+            const auto privilege = database_privilege(g.privilege);
+            if (!privilege) {
+                return make_error(ErrorKind::General,
+                                  "unknown database privilege " + quote_for_message(g.privilege));
+            }
+            std::string grantee = "PUBLIC";
+            if (!g.grantee.empty()) {
+                auto q = quote.identifier(g.grantee);
+                if (!q)
+                    return q.error();
+                grantee = *q;
+            }
+            out.push_back({plain("GRANT " + std::string(*privilege) + " ON DATABASE " + *name +
+                                 " TO " + grantee + (g.grantable ? " WITH GRANT OPTION" : ""))});
         }
     }
     if (k.is_template)
-        out.push_back("ALTER DATABASE " + name + " IS_TEMPLATE true");
+        out.push_back({plain("ALTER DATABASE " + *name + " IS_TEMPLATE true")});
     return out;
+}
+
+Status run_steps(pg::Connection& conn, const std::vector<Step>& steps,
+                 const std::function<void(const Statement&)>& shown, const Statement** failed) {
+    for (const Step& step : steps) {
+        for (const Statement& st : step) {
+            if (shown)
+                shown(st);
+            auto done = conn.exec_params(st.sql, st.params);
+            if (done)
+                continue;
+            if (failed != nullptr)
+                *failed = &st;
+            if (step.size() > 1)
+                (void)conn.exec_params("ROLLBACK", {});
+            return std::move(done).error();
+        }
+    }
+    return Status::ok();
 }
 
 }  // namespace pgmi::deploy

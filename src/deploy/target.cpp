@@ -12,6 +12,7 @@
 #include "deploy/kept_properties.hpp"
 #include "deploy/lock.hpp"
 #include "deploy/pooler.hpp"
+#include "pg/quote.hpp"
 #include "ui/approval.hpp"
 
 namespace pgmi::deploy {
@@ -53,7 +54,11 @@ Result<bool> database_exists(pg::Connection& maint, const std::string& db) {
 
 Status create_plain(pg::Connection& maint, const std::string& db, const TargetLog& log) {
     log.progress(fmt::format("Database {} does not exist; creating", quote_for_message(db)));
-    auto created = maint.exec("CREATE DATABASE " + quote_ident(db));
+    auto name = pg::Quoter(maint).identifier(db);
+    if (!name)
+        return ddl_error(name.error(),
+                         fmt::format("failed to create database {}", quote_for_message(db)));
+    auto created = maint.exec_params("CREATE DATABASE " + *name, {});
     if (!created) {
         if (race_lost(created.error()))
             return race_error();
@@ -67,11 +72,15 @@ Status create_plain(pg::Connection& maint, const std::string& db, const TargetLo
 /// DROP DATABASE IF EXISTS; on 13+ WITH (FORCE) also ends sessions that connected after the
 /// terminate step. Older servers get a few tries while terminated backends exit (55006).
 Status drop_database(pg::Connection& maint, const std::string& db, const Deadline& deadline) {
-    std::string sql = "DROP DATABASE IF EXISTS " + quote_ident(db);
+    auto name = pg::Quoter(maint).identifier(db);
+    if (!name)
+        return ddl_error(name.error(),
+                         fmt::format("failed to drop database {}", quote_for_message(db)));
+    std::string sql = "DROP DATABASE IF EXISTS " + *name;
     if (maint.server_version() >= 130000)
         sql += " WITH (FORCE)";
     for (int attempt = 1;; ++attempt) {
-        auto dropped = maint.exec(sql);
+        auto dropped = maint.exec_params(sql, {});
         if (dropped)
             return Status::ok();
         const auto& server = dropped.error().server;
@@ -128,13 +137,18 @@ Status recreate(pg::Connection& maint, std::optional<pg::Connection>& guard, con
     auto kept = read_kept_properties(maint, db);
     if (!kept)
         return kept.error();
-    auto run_all = [&](const std::vector<std::string>& statements) -> Status {
-        for (const std::string& sql : statements) {
-            log.verbose(sql);
-            if (auto done = maint.exec(sql); !done) {
-                return ddl_error(done.error(), fmt::format("failed to restore database {}: {}",
-                                                           quote_for_message(db), sql));
-            }
+    // Every step is shown with --verbose and runs as its own message; see kept_properties.hpp.
+    auto run = [&](const Result<std::vector<Step>>& steps) -> Status {
+        if (!steps)
+            return ddl_error(steps.error(),
+                             fmt::format("failed to restore database {}", quote_for_message(db)));
+        const Statement* failed = nullptr;
+        Status s = run_steps(
+            maint, *steps, [&](const Statement& st) { log.verbose(st.sql); }, &failed);
+        if (!s) {
+            return ddl_error(s.error(),
+                             fmt::format("failed to restore database {}: {}", quote_for_message(db),
+                                         failed != nullptr ? failed->sql : ""));
         }
         return Status::ok();
     };
@@ -150,7 +164,7 @@ Status recreate(pg::Connection& maint, std::optional<pg::Connection>& guard, con
     }
     log.verbose(fmt::format("Terminated {} other session(s) on database {}",
                             terminated->value(0, 0), quote_for_message(db)));
-    if (Status s = run_all(before_drop_statements(db, *kept)); !s)
+    if (Status s = run(before_drop_steps(pg::Quoter(maint), db, *kept)); !s)
         return s;
     if (maint.server_version() < 130000) {
         // No WITH (FORCE) before 13: the guard must go first, leaving a short window.
@@ -159,15 +173,19 @@ Status recreate(pg::Connection& maint, std::optional<pg::Connection>& guard, con
     if (Status s = drop_database(maint, db, deadline); !s)
         return s;
     log.verbose(fmt::format("Dropped database {}", quote_for_message(db)));
-    const std::string create = create_statement(db, *kept);
-    log.verbose(create);
-    if (auto created = maint.exec(create); !created) {
+    auto create = create_statement(pg::Quoter(maint), db, *kept);
+    if (!create) {
+        return ddl_error(create.error(),
+                         fmt::format("failed to create database {}", quote_for_message(db)));
+    }
+    log.verbose(create->sql);
+    if (auto created = maint.exec_params(create->sql, {}); !created) {
         if (race_lost(created.error()))
             return race_error();
         return ddl_error(created.error(),
                          fmt::format("failed to create database {}", quote_for_message(db)));
     }
-    if (Status s = run_all(restore_statements(db, *kept)); !s)
+    if (Status s = run(restore_steps(pg::Quoter(maint), db, *kept)); !s)
         return s;
     log.progress(fmt::format("Recreated database {}", quote_for_message(db)));
     return Status::ok();
@@ -240,31 +258,6 @@ Result<pg::Connection> overwrite_target(conn::Connector& connector,
 }
 
 }  // namespace
-
-std::string quote_ident(std::string_view name) {
-    std::string out = "\"";
-    for (char c : name) {
-        if (c == '\0')
-            continue;
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
-std::string quote_literal(std::string_view text) {
-    const bool backslash = text.find('\\') != std::string_view::npos;
-    std::string out = backslash ? "E'" : "'";
-    for (char c : text) {
-        if (c == '\0')
-            continue;
-        if (c == '\'' || (backslash && c == '\\'))
-            out += c;
-        out += c;
-    }
-    return out + "'";
-}
 
 std::string quote_for_message(std::string_view name) {
     std::string out = "\"";

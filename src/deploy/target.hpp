@@ -50,13 +50,6 @@ Result<pg::Connection> open_target(conn::Connector& connector,
 /// "overwrite workflow failed: ".
 Status check_overwrite_target(const conn::ResolvedConnection& resolved);
 
-/// `"name"` with embedded quotes doubled: a safe SQL identifier.
-std::string quote_ident(std::string_view name);
-
-/// `'text'` with quotes doubled (E'...' with doubled backslashes when it has any): a safe SQL
-/// string literal whatever standard_conforming_strings says.
-std::string quote_literal(std::string_view text);
-
 /// A name for messages: double-quoted, `"`, `\` and non-printables backslash-escaped.
 std::string quote_for_message(std::string_view name);
 

@@ -313,5 +313,69 @@ TEST(Overwrite, ForceCountdownAtATerminal) {
     EXPECT_NE(quiet.output.find("in 1s. Ctrl-C aborts."), std::string::npos) << quiet.output;
 }
 
+/// Runs `sql` on `db` connected as `role` (trust authentication on the test server).
+void as_role(const std::string& db, const std::string& role, const std::string& sql) {
+    pg::ConnParams params = server().conn_params(db);
+    for (auto& [k, v] : params) {
+        if (k == "user")
+            v = role;
+    }
+    auto c = pg::Connection::open(params);
+    ASSERT_TRUE(c) << c.error().message;
+    auto r = c->exec(sql);
+    ASSERT_TRUE(r) << r.error().message;
+}
+
+bool is_superuser(const std::string& role) {
+    return query("postgres", "SELECT rolsuper FROM pg_roles WHERE rolname = '" + role + "'")
+               .at(0) == "t";
+}
+
+// A login role (and a database owner) store values that would be SQL if spliced into the
+// statements that --overwrite replays. Each must come back verbatim as data and run nothing.
+TEST(Overwrite, HostileKeptPropertiesAreRestoredAsDataNotRunAsSql) {
+    const std::string db = unique_db("inj");
+    query("postgres",
+          "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'inj_low') THEN "
+          "CREATE ROLE inj_low LOGIN; END IF; IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE "
+          "rolname = 'inj_owner') THEN CREATE ROLE inj_owner LOGIN; END IF; END$$");
+    const std::string evil_role = "\"evil\"\"; ALTER ROLE inj_low SUPERUSER; --\"";
+    query("postgres", "DROP ROLE IF EXISTS " + evil_role);
+    query("postgres", "CREATE ROLE " + evil_role);
+    query("postgres", "CREATE DATABASE " + db + " OWNER inj_owner");
+    ASSERT_FALSE(is_superuser("inj_low"));
+
+    // The reported attack: a list-valued setting stored FROM CURRENT by the login role itself.
+    const std::string hostile_path = "x;ALTER/**/ROLE/**/inj_low/**/SUPERUSER;SELECT/**/1";
+    as_role(db, "inj_low",
+            "SELECT set_config('search_path', '" + hostile_path +
+                "', false); ALTER ROLE inj_low "
+                "IN DATABASE " +
+                db + " SET search_path FROM CURRENT");
+    // The owner variant, on a list-valued setting, and in the comment it may write.
+    as_role(db, "inj_owner",
+            "SELECT set_config('search_path', 'a, b;ALTER/**/ROLE/**/inj_low/**/SUPERUSER;--', "
+            "false); ALTER DATABASE " +
+                db + " SET search_path FROM CURRENT; COMMENT ON DATABASE " + db +
+                " IS E'x\\\\''); ALTER ROLE inj_low SUPERUSER; --'");
+    // A scalar setting with quotes and backslashes (custom settings need a superuser to store),
+    // and a role whose name is SQL, holding a privilege on the database.
+    query("postgres", "ALTER DATABASE " + db +
+                          " SET \"myapp.x\" = E'\\\\''; ALTER ROLE inj_low SUPERUSER; --'");
+    query("postgres", "GRANT CONNECT ON DATABASE " + db + " TO " + evil_role);
+    const std::string before = fingerprint(db);
+    ASSERT_NE(before.find(hostile_path), std::string::npos) << before;
+    ASSERT_NE(before.find(evil_role + "=CONNECT"), std::string::npos) << before;
+
+    TempDir project;
+    // The restored search_path holds no real schema, so the marker names its schema.
+    project.write("deploy.sql", "CREATE TABLE public.marker AS SELECT 'deployed'::text AS v;\n");
+    auto r = run_pgmi(deploy_args(project.path(), db, {"--overwrite", "--force", "--verbose"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(is_superuser("inj_low")) << "a stored value was executed as SQL";
+    EXPECT_EQ(fingerprint(db), before) << "every hostile value comes back verbatim";
+    EXPECT_EQ(query(db, "SELECT v FROM public.marker"), std::vector<std::string>{"deployed"});
+}
+
 }  // namespace
 }  // namespace pgmi::test
