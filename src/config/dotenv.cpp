@@ -93,7 +93,14 @@ class Parser {
         return make_error(ErrorKind::Config, fmt::format("line {}: {}", line, what));
     }
 
+    /// A reference's value. A secret is never copied into another variable: the reference is
+    /// refused (`refused_` names it) and expands to nothing.
     std::optional<std::string> lookup(const std::string& name) const {
+        if (is_secret_variable(name)) {
+            if (!refused_)
+                refused_ = name;
+            return std::nullopt;
+        }
         if (auto it = index_.find(name); it != index_.end())
             return out_[it->second].second;
         return env_(name);
@@ -165,6 +172,12 @@ class Parser {
             }
         } else if (auto st = unquoted(blank_before, value); !st) {
             return st;
+        }
+        if (refused_) {
+            return fail(entry_line,
+                        fmt::format("${{{}}} holds a secret; .env may not copy a secret into "
+                                    "another variable (set {} itself instead)",
+                                    *refused_, key));
         }
         store(std::move(key), std::move(value));
         return Status::ok();
@@ -274,9 +287,28 @@ class Parser {
     std::size_t line_ = 1;
     Pairs out_;
     std::map<std::string, std::size_t> index_;
+    mutable std::optional<std::string> refused_;
 };
 
 }  // namespace
+
+bool is_secret_variable(std::string_view name) {
+    const std::string upper = [&] {
+        std::string u(name);
+        for (char& c : u)
+            c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+        return u;
+    }();
+    for (std::string_view whole : {"DATABASE_URL", "PGMI_CONNECTION_STRING", "IDENTITY_HEADER"}) {
+        if (upper == whole)
+            return true;
+    }
+    for (std::string_view part : {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY"}) {
+        if (upper.find(part) != std::string::npos)
+            return true;
+    }
+    return false;
+}
 
 Result<Pairs> parse_dotenv(std::string_view text, const EnvLookup& env) {
     const std::string normalized = normalize(text);
@@ -287,27 +319,35 @@ Result<Pairs> parse_dotenv(std::string_view text) {
     return parse_dotenv(text, process_env());
 }
 
-std::string load_project_dotenv(const std::string& project_dir) {
+DotenvLoad load_project_dotenv(const std::string& project_dir) {
     const std::string path = (std::filesystem::path(project_dir) / ".env").string();
+    DotenvLoad load;
     std::string content;
     if (const auto ec = text::read_file(path, content)) {
         if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
-            return "";
+            return load;
         }
-        return fmt::format(
-            "WARNING: {} could not be read ({}), so none of its values were applied.", path,
-            ec.message());
+        load.warning =
+            fmt::format("WARNING: {} could not be read ({}), so none of its values were applied.",
+                        path, ec.message());
+        return load;
     }
     const auto parsed = parse_dotenv(content);
     if (!parsed) {
-        return fmt::format(
-            "WARNING: {} could not be parsed, so none of its values were applied.\n"
+        // The parser's message names a line and the kind of fault, never the content.
+        load.warning = fmt::format(
+            "WARNING: {} could not be parsed ({}), so none of its values were applied.\n"
             "Every line must be KEY=VALUE, a # comment, or blank.",
-            path);
+            path, parsed.error().message);
+        return load;
     }
-    for (const auto& [key, value] : parsed.value())
+    for (const auto& [key, value] : parsed.value()) {
+        if (::getenv(key.c_str()) != nullptr)
+            continue;  // the environment wins
         ::setenv(key.c_str(), value.c_str(), 0);
-    return "";
+        load.applied.push_back(key);
+    }
+    return load;
 }
 
 }  // namespace pgmi::config

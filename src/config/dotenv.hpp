@@ -12,6 +12,8 @@
 //                              ${VAR:-default} expanded (a bare $ is literal); may span lines
 // After a closing quote only blanks and a # comment may follow. ${VAR} resolves to the value of
 // an earlier KEY of the same file, else the environment, else "". A NUL byte is an error.
+// A reference to a secret (is_secret_variable) is an error: a project file must not be able to
+// copy PGPASSWORD into PGUSER, where the server would log it.
 // A key given twice keeps its first position and its last value.
 #pragma once
 
@@ -25,6 +27,11 @@
 
 namespace pgmi::config {
 
+/// True for variables that hold a secret or may embed one: any name containing PASSWORD, PASSWD,
+/// SECRET, TOKEN or PRIVATE_KEY (case-insensitive), and DATABASE_URL, PGMI_CONNECTION_STRING,
+/// IDENTITY_HEADER.
+bool is_secret_variable(std::string_view name);
+
 /// Parses dotenv text, resolving ${VAR} against `env` after the file's own earlier keys.
 /// On failure the error (Config) says only the line number and the kind of fault, never content.
 Result<std::vector<std::pair<std::string, std::string>>> parse_dotenv(std::string_view text,
@@ -33,10 +40,16 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_dotenv(std::strin
 /// Same, resolving against the process environment.
 Result<std::vector<std::pair<std::string, std::string>>> parse_dotenv(std::string_view text);
 
+struct DotenvLoad {
+    /// Empty when nothing needs to be said; else the text to print (no trailing newline).
+    std::string warning;
+    /// The variables this file set (those already in the environment are not), in file order.
+    std::vector<std::string> applied;
+};
+
 /// Loads `<project>/.env` into the environment (setenv without overwrite). A missing file is
-/// silent; an unparsable one returns the warning text to print (two lines, no trailing newline)
-/// and applies nothing; an unreadable one returns a one-line warning with the OS error.
-/// Returns an empty string when nothing needs to be said.
-std::string load_project_dotenv(const std::string& project_dir);
+/// silent; an unparsable one warns (two lines: the line number and kind of fault, never content)
+/// and applies nothing; an unreadable one warns in one line with the OS error.
+DotenvLoad load_project_dotenv(const std::string& project_dir);
 
 }  // namespace pgmi::config

@@ -147,7 +147,7 @@ TEST(Dotenv, ErrorsNameLineOnly) {
 
 // Loading into the process environment. Variable names carry a prefix unique to this file.
 
-class DotenvLoad : public ::testing::Test {
+class DotenvLoading : public ::testing::Test {
   protected:
     void TearDown() override {
         for (const char* name : {"PGMI_T_A", "PGMI_T_B", "PGMI_T_PRESET", "PGMI_T_PW"}) {
@@ -157,28 +157,31 @@ class DotenvLoad : public ::testing::Test {
     test::TempDir dir;
 };
 
-TEST_F(DotenvLoad, MissingFileIsSilent) {
-    EXPECT_EQ(load_project_dotenv(dir.path().string()), "");
-    EXPECT_EQ(load_project_dotenv((dir.path() / "no-such-dir").string()), "");
+TEST_F(DotenvLoading, MissingFileIsSilent) {
+    EXPECT_EQ(load_project_dotenv(dir.path().string()).warning, "");
+    EXPECT_EQ(load_project_dotenv((dir.path() / "no-such-dir").string()).warning, "");
 }
 
-TEST_F(DotenvLoad, AppliesWithoutOverriding) {
+TEST_F(DotenvLoading, AppliesWithoutOverriding) {
     ::setenv("PGMI_T_PRESET", "real", 1);
     dir.write(".env", "PGMI_T_A=from file\nPGMI_T_PRESET=from file\nPGMI_T_B=${PGMI_T_A}!\n");
-    EXPECT_EQ(load_project_dotenv(dir.path().string()), "");
+    const config::DotenvLoad load = load_project_dotenv(dir.path().string());
+    EXPECT_EQ(load.warning, "");
+    EXPECT_EQ(load.applied, (std::vector<std::string>{"PGMI_T_A", "PGMI_T_B"}));
     EXPECT_STREQ(std::getenv("PGMI_T_A"), "from file");
     EXPECT_STREQ(std::getenv("PGMI_T_B"), "from file!");
     EXPECT_STREQ(std::getenv("PGMI_T_PRESET"), "real");
 }
 
-TEST_F(DotenvLoad, BadFileAppliesNothingAndWarnsWithoutContent) {
+TEST_F(DotenvLoading, BadFileAppliesNothingAndWarnsWithoutContent) {
     const std::string fake_password = "Sup3rS3cretPassw0rd";
     dir.write(".env", "PGMI_T_A=applied?\nPGMI_T_PW=\"" + fake_password + "\" trailing " +
                           fake_password + "\nPGMI_T_B=2\n");
     const std::string path = (dir.path() / ".env").string();
-    const std::string warning = load_project_dotenv(dir.path().string());
+    const std::string warning = load_project_dotenv(dir.path().string()).warning;
     EXPECT_EQ(warning, "WARNING: " + path +
-                           " could not be parsed, so none of its values were applied.\n"
+                           " could not be parsed (line 2: unexpected text after the closing "
+                           "quote), so none of its values were applied.\n"
                            "Every line must be KEY=VALUE, a # comment, or blank.");
     EXPECT_EQ(warning.find(fake_password), std::string::npos);
     EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
@@ -186,18 +189,59 @@ TEST_F(DotenvLoad, BadFileAppliesNothingAndWarnsWithoutContent) {
     EXPECT_EQ(std::getenv("PGMI_T_B"), nullptr);
 }
 
-TEST_F(DotenvLoad, PasswordOnItsOwnLineNeverEchoed) {
+TEST_F(DotenvLoading, PasswordOnItsOwnLineNeverEchoed) {
     const std::string fake_password = "hunter2-Zq9!";
     dir.write(".env", "PGMI_T_A=1\n" + fake_password + "\n");
-    const std::string warning = load_project_dotenv(dir.path().string());
+    const std::string warning = load_project_dotenv(dir.path().string()).warning;
     EXPECT_NE(warning.find("could not be parsed"), std::string::npos);
     EXPECT_EQ(warning.find(fake_password), std::string::npos);
     EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
 }
 
-TEST_F(DotenvLoad, UnreadableFileWarns) {
+// A project file must not copy a secret from the environment (or from itself) into another
+// variable: PGUSER=${PGPASSWORD} would send the password as the user name, which servers log.
+TEST_F(DotenvLoading, SecretReferencesAreRefusedAndNothingIsApplied) {
+    ::setenv("PGMI_T_PW", "hunter2-from-env", 1);
+    for (const std::string& line :
+         {std::string("PGMI_T_B=${PGPASSWORD}"),
+          std::string("PGMI_T_B=\"x${AZURE_CLIENT_SECRET}\""),
+          std::string("PGMI_T_B=$AWS_SESSION_TOKEN"), std::string("PGMI_T_B=${my_api_token:-x}"),
+          std::string("PGMI_T_B=${DATABASE_URL}"),
+          std::string("PGPASSWORD=a\nPGMI_T_B=${PGPASSWORD}")}) {
+        dir.write(".env", "PGMI_T_A=1\n" + line + "\n");
+        const config::DotenvLoad load = load_project_dotenv(dir.path().string());
+        EXPECT_NE(load.warning.find(": ${"), std::string::npos) << line << load.warning;
+        EXPECT_NE(load.warning.find("holds a secret; .env may not copy a secret into another "
+                                    "variable (set PGMI_T_B itself instead)"),
+                  std::string::npos)
+            << load.warning;
+        EXPECT_EQ(load.warning.find("hunter2"), std::string::npos);
+        EXPECT_TRUE(load.applied.empty());
+        EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr) << line;
+        EXPECT_EQ(std::getenv("PGMI_T_B"), nullptr) << line;
+    }
+    ::unsetenv("PGMI_T_PW");
+    // Setting a secret directly is the user's own choice and still works.
+    dir.write(".env", "PGMI_T_PW=direct\nPGMI_T_A=${PGMI_T_B:-plain}\n");
+    EXPECT_EQ(load_project_dotenv(dir.path().string()).warning, "");
+    EXPECT_STREQ(std::getenv("PGMI_T_PW"), "direct");
+    EXPECT_STREQ(std::getenv("PGMI_T_A"), "plain");
+}
+
+TEST(Dotenv, SecretVariableNames) {
+    for (const char* name : {"PGPASSWORD", "PGSSLPASSWORD", "AZURE_CLIENT_SECRET", "my_token",
+                             "AWS_SECRET_ACCESS_KEY", "GIT_PASSWD", "SSH_PRIVATE_KEY",
+                             "DATABASE_URL", "pgmi_connection_string", "IDENTITY_HEADER"}) {
+        EXPECT_TRUE(is_secret_variable(name)) << name;
+    }
+    for (const char* name : {"PGUSER", "PGHOST", "PWD", "HOME", "PGPASSFILE_DIR_X", "KEYCLOAK"}) {
+        EXPECT_FALSE(is_secret_variable(name)) << name;
+    }
+}
+
+TEST_F(DotenvLoading, UnreadableFileWarns) {
     std::filesystem::create_directory(dir.path() / ".env");  // a directory cannot be read
-    const std::string warning = load_project_dotenv(dir.path().string());
+    const std::string warning = load_project_dotenv(dir.path().string()).warning;
     EXPECT_EQ(warning, "WARNING: " + (dir.path() / ".env").string() +
                            " could not be read (Is a directory), so none of its values were "
                            "applied.");
