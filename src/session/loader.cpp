@@ -229,22 +229,25 @@ Result<Prepared> prepare(pg::Connection& conn, const project::Project& project,
 
     verbose("Loading parameters into pg_temp._pgmi_parameter");
     if (!params.empty()) {
-        // Values travel only as bind parameters: they never appear in SQL text or error echoes.
-        std::vector<std::vector<std::optional<std::string>>> rows;
-        rows.reserve(params.size());
-        for (const auto& [k, v] : params)
-            rows.push_back({k, v});
-        auto failed = conn.exec_batch(
-            "WITH p AS (INSERT INTO pg_temp._pgmi_parameter (key, value) VALUES ($1, $2) "
-            "RETURNING key, value) SELECT set_config('pgmi.' || key, value, false) FROM p",
-            rows);
-        if (failed) {
-            auto it = params.begin();
-            std::advance(it, static_cast<long>(failed->index));
-            return stage_error(fmt::format("failed to load parameters: failed to insert "
-                                           "parameter {}",
-                                           it->first),
-                               failed->error);
+        // Values travel as COPY data, never in SQL text or bind parameters: log_statement=all
+        // logs a statement's text and its bind values, but not COPY data. The set_config()
+        // statement below reads them from the table, so it logs no value either.
+        std::string data;
+        for (const auto& [k, v] : params) {
+            copy_row(data, [&](auto field, auto) {
+                field(k);
+                field(v);
+            });
+        }
+        if (auto s = conn.copy_in("COPY pg_temp._pgmi_parameter (key, value) FROM STDIN", data);
+            !s) {
+            return stage_error("failed to load parameters: failed to insert parameters", s.error());
+        }
+        if (auto r = conn.exec("SELECT set_config('pgmi.' || key, value, false) "
+                               "FROM pg_temp._pgmi_parameter");
+            !r) {
+            return stage_error("failed to load parameters: failed to set pgmi.* settings",
+                               r.error());
         }
     }
     prepared.params_loaded = params.size();
