@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "config/project_config.hpp"
 #include "conn/resolver.hpp"
 #include "deploy/deployer.hpp"
+#include "deploy/target.hpp"
 #include "ephemeral/server.hpp"
 #include "report/human.hpp"
 #include "report/json.hpp"
@@ -24,6 +26,25 @@
 namespace pgmi::cli {
 
 namespace {
+
+/// Says in --verbose which connection fields the project's .env supplied: its variables look like
+/// the user's own environment to the resolver, but a project file chose them.
+void mark_dotenv_sources(conn::ResolvedConnection& resolved,
+                         const std::vector<std::string>& applied) {
+    for (auto& [field, source] : resolved.sources) {
+        for (const std::string& name : applied) {
+            const std::string token = "$" + name;
+            const size_t at = source.find(token);
+            const size_t end = at + token.size();
+            if (at == std::string::npos ||
+                (end < source.size() &&
+                 (std::isalnum(static_cast<unsigned char>(source[end])) || source[end] == '_'))) {
+                continue;
+            }
+            source.insert(end, " set by the project's .env");
+        }
+    }
+}
 
 struct DeployArgs {
     std::string project;
@@ -109,9 +130,9 @@ int run(const DeployArgs& args) {
     }
 
     // Offline configuration. Nothing here touches the network.
-    if (std::string warning = config::load_project_dotenv(args.project); !warning.empty()) {
-        line(warning);
-    }
+    const config::DotenvLoad dotenv = config::load_project_dotenv(args.project);
+    if (!dotenv.warning.empty())
+        line(dotenv.warning);
     auto yaml = config::load_project_config(args.project);
     if (!yaml)
         return fail(as_config_error(yaml.error()), redact);
@@ -165,8 +186,25 @@ int run(const DeployArgs& args) {
             return fail(r.error(), redact);
         resolved = std::move(r).value();
     }
+    // PostgreSQL truncates longer names to NAMEDATALEN-1 bytes, so a longer -d would deploy into a
+    // different database than the one named (and clash with its deploy lock).
+    if (constexpr size_t kMaxName = 63; resolved.target_db.size() > kMaxName) {
+        return fail(make_error(ErrorKind::Config,
+                               fmt::format("database name {} is {} bytes; PostgreSQL names are at "
+                                           "most {} bytes: invalid configuration",
+                                           deploy::quote_for_message(resolved.target_db),
+                                           resolved.target_db.size(), kMaxName)),
+                    redact);
+    }
     for (const auto& secret : resolved.secrets())
         redact.add_secret(secret);
+    mark_dotenv_sources(resolved, dotenv.applied);
+    if (auto it = resolved.sources.find("password");
+        it != resolved.sources.end() && it->second.find("--connection") != std::string::npos) {
+        resolved.notes.emplace_back(
+            "the password came in --connection, which other users of this machine can read in "
+            "the process list; use $PGMI_CONNECTION_STRING, $PGPASSWORD or ~/.pgpass instead");
+    }
     for (const auto& warning : resolved.warnings)
         line(redact(warning));
 

@@ -1,0 +1,136 @@
+// Hostile configuration around a deploy: a project .env that tries to copy a secret into a field
+// the server logs, parameter values under log_statement=all, a password passed in argv, and
+// names PostgreSQL would silently truncate. Each test reproduces the attack against the real
+// binary and a real server.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "support/support.hpp"
+
+namespace pgmi::test {
+namespace {
+
+/// Everything the test server logged so far.
+std::string server_log() {
+    std::ifstream in(server().data_dir().parent_path() / "server.log");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// Environment that reaches server() through PG* variables (so a .env could matter).
+std::map<std::string, std::optional<std::string>> pg_env(const std::string& db) {
+    return {{"PGHOST", server().socket_dir().string()},
+            {"PGPORT", std::to_string(server().port())},
+            {"PGUSER", server().superuser()},
+            {"PGDATABASE", db}};
+}
+
+TEST(HostileConfig, DotenvCannotCopyASecretIntoALoggedField) {
+    const std::string secret = "hunter2-dotenv-7Qz";
+    const std::string db = unique_db("dotenv");
+    TempDir project;
+    project.write("deploy.sql",
+                  "CREATE TABLE seen AS SELECT current_setting('application_name') AS app, "
+                  "current_user::text AS who;\n");
+    project.write(".env", "PGAPPNAME=${PGPASSWORD}\n");
+    RunOptions options;
+    options.env = pg_env(db);
+    options.env["PGPASSWORD"] = secret;
+    auto r = run_pgmi({"deploy", project.path().string(), "-d", db, "--verbose"}, options);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("could not be parsed (line 1: ${PGPASSWORD} holds a secret; .env may not "
+                         "copy a secret into another variable (set PGAPPNAME itself instead)), so "
+                         "none of its values were applied."),
+              std::string::npos)
+        << r.err;
+    const auto seen = query(db, "SELECT app || ' / ' || who FROM seen");
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].find(secret), std::string::npos) << seen[0];
+    EXPECT_EQ(r.out.find(secret), std::string::npos);
+    EXPECT_EQ(r.err.find(secret), std::string::npos);
+    EXPECT_EQ(server_log().find(secret), std::string::npos) << "the server logged the password";
+}
+
+TEST(HostileConfig, VerboseSaysWhichFieldsTheProjectDotenvSet) {
+    const std::string db = unique_db("dotsrc");
+    TempDir project;
+    project.write("deploy.sql", "SELECT 1;\n");
+    project.write(".env", "PGAPPNAME=from-dotenv\nPGCONNECT_TIMEOUT=7\n");
+    RunOptions options;
+    options.env = pg_env(db);
+    options.env["PGCONNECT_TIMEOUT"] = "9";  // the environment wins over the project file
+    auto r = run_pgmi({"deploy", project.path().string(), "-d", db, "--verbose"}, options);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("Application Name: from-dotenv ($PGAPPNAME set by the project's .env)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("Connect Timeout: 9s ($PGCONNECT_TIMEOUT)\n"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("User: " + server().superuser() + " ($PGUSER)"), std::string::npos)
+        << r.err;
+}
+
+TEST(HostileConfig, ParameterValuesStayOutOfTheServerLog) {
+    const std::string db = unique_db("logall");
+    const std::string value = "param-value-9f3Kq";
+    query("postgres", "CREATE DATABASE " + db);
+    query("postgres", "ALTER DATABASE " + db + " SET log_statement = 'all'");
+    TempDir project;
+    project.write("deploy.sql",
+                  "CREATE TABLE got AS SELECT current_setting('pgmi.api_key') AS v, "
+                  "(SELECT value FROM pg_temp.pgmi_parameter_view WHERE key = 'api_key') AS w;\n");
+    const size_t log_before = server_log().size();
+    auto r = run_pgmi(deploy_args(project.path(), db, {"--param", "api_key=" + value}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(query(db, "SELECT v || '|' || w FROM got"),
+              std::vector<std::string>{value + "|" + value});
+    const std::string log = server_log().substr(log_before);
+    EXPECT_NE(log.find("statement: "), std::string::npos) << "log_statement=all took effect";
+    EXPECT_EQ(log.find(value), std::string::npos) << log;
+}
+
+TEST(HostileConfig, PasswordInArgvGetsAVerboseNote) {
+    const std::string db = unique_db("argvpw");
+    TempDir project;
+    project.write("deploy.sql", "SELECT 1;\n");
+    const std::string uri = "postgresql://" + server().superuser() +
+                            ":argv-pw-123@localhost:" + std::to_string(server().port()) +
+                            "/postgres?host=" + server().socket_dir().string();
+    auto r =
+        run_pgmi({"deploy", project.path().string(), "--connection", uri, "-d", db, "--verbose"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("Note: the password came in --connection, which other users of this "
+                         "machine can read in the process list; use $PGMI_CONNECTION_STRING, "
+                         "$PGPASSWORD or ~/.pgpass instead"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("argv-pw-123"), std::string::npos);
+    // Without a password in argv there is no such note.
+    auto plain = run_pgmi(deploy_args(project.path(), db, {"--verbose"}));
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_EQ(plain.err.find("process list"), std::string::npos);
+}
+
+TEST(HostileConfig, DatabaseNameLongerThanPostgresAllowsIsRefusedOffline) {
+    TempDir project;
+    project.write("deploy.sql", "SELECT 1;\n");
+    const std::string name(64, 'd');
+    // Nothing listens on port 1: a refusal that needed the server would be exit 11.
+    auto r = run_pgmi({"deploy", project.path().string(), "--connection",
+                       "postgresql://postgres@127.0.0.1:1/postgres", "-d", name});
+    EXPECT_EQ(r.exit_code, 10) << r.err;
+    EXPECT_NE(r.err.find("database name \"" + name +
+                         "\" is 64 bytes; PostgreSQL names are at most 63 bytes: invalid "
+                         "configuration"),
+              std::string::npos)
+        << r.err;
+    // 63 bytes is fine (it reaches the connection step).
+    auto ok = run_pgmi({"deploy", project.path().string(), "--connection",
+                        "postgresql://postgres@127.0.0.1:1/postgres", "-d", std::string(63, 'd')});
+    EXPECT_EQ(ok.exit_code, 11) << ok.err;
+}
+
+}  // namespace
+}  // namespace pgmi::test
