@@ -100,7 +100,7 @@ SigV4Signature sigv4_sign(const SigV4Input& input, const AwsCredentials& credent
                        sha256_hex(s.canonical_request);
     const std::string key =
         sigv4_signing_key(credentials.secret_access_key, date, input.region, input.service);
-    s.signature = hex(hmac_sha256(key, s.string_to_sign));
+    s.signature = hex_encode(hmac_sha256(key, s.string_to_sign));
     s.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" +
                       scope + ", SignedHeaders=" + signed_headers + ", Signature=" + s.signature;
     return s;

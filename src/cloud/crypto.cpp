@@ -13,25 +13,13 @@
 #include <ctime>
 #include <vector>
 
+#include "util/openssl.hpp"
+#include "util/strings.hpp"
+
 namespace pgmi::cloud {
 namespace {
 
-struct BioFree {
-    void operator()(BIO* b) const { BIO_free(b); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-
-struct X509Free {
-    void operator()(X509* x) const { X509_free(x); }
-};
-
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-
-struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
+using util::BioPtr;
 
 Error crypto_error(const std::string& what) {
     ERR_clear_error();  // OpenSSL's queue may describe the input; do not surface it
@@ -48,12 +36,11 @@ std::string bio_string(BIO* b) {
     return n > 0 ? std::string(p, static_cast<size_t>(n)) : std::string();
 }
 
-Result<std::unique_ptr<X509, X509Free>> first_certificate(std::string_view pem) {
+Result<util::X509Ptr> first_certificate(std::string_view pem) {
     if (pem.size() > (1U << 20))
         return crypto_error("certificate too large");
     BioPtr bio = memory_bio(pem);
-    std::unique_ptr<X509, X509Free> cert(
-        bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    util::X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
     if (!cert)
         return crypto_error("not a PEM certificate");
     return cert;
@@ -61,34 +48,12 @@ Result<std::unique_ptr<X509, X509Free>> first_certificate(std::string_view pem) 
 
 }  // namespace
 
-std::string sha256(std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
-    return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string sha256_hex(std::string_view data) {
-    return hex(sha256(data));
-}
-
 std::string hmac_sha256(std::string_view key, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
          reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
     return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string hex(std::string_view bytes) {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char c : bytes) {
-        out += digits[c >> 4];
-        out += digits[c & 0xF];
-    }
-    return out;
 }
 
 std::string base64_encode(std::string_view bytes) {
@@ -172,7 +137,8 @@ std::string random_hex(size_t bytes) {
     std::vector<unsigned char> buf(bytes);
     if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1)
         ERR_clear_error();
-    return hex(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));
+    return util::hex_encode(
+        std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));
 }
 
 void PrivateKey::Deleter::operator()(evp_pkey_st* k) const {
@@ -230,7 +196,7 @@ Result<std::string> PrivateKey::private_key_pem() const {
 }
 
 Result<std::string> PrivateKey::sign_sha256(std::string_view data) const {
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    util::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1)
         return crypto_error("could not initialise signing");
     size_t len = 0;

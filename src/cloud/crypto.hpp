@@ -14,19 +14,18 @@
 
 struct evp_pkey_st;
 
+#include "util/digest.hpp"
+#include "util/strings.hpp"
+
 namespace pgmi::cloud {
 
-/// SHA-256 digest (32 raw bytes).
-std::string sha256(std::string_view data);
-
-/// Lower-case hex SHA-256.
-std::string sha256_hex(std::string_view data);
+using util::sha256;      // 32 raw bytes
+using util::sha256_hex;  // 64 lower-case hex characters
 
 /// HMAC-SHA256 (32 raw bytes).
 std::string hmac_sha256(std::string_view key, std::string_view data);
 
-/// Lower-case hex of raw bytes.
-std::string hex(std::string_view bytes);
+using util::hex_encode;  // lower-case hex of raw bytes
 
 std::string base64_encode(std::string_view bytes);
 /// base64url without padding (RFC 7515 §2).

@@ -16,21 +16,12 @@
 
 #include "cloud/http.hpp"
 #include "conn/sigpipe.hpp"
+#include "util/openssl.hpp"
 
 namespace pgmi::conn {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct CtxFree {
-    void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
-};
-struct BioFree {
-    void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-    void operator()(X509* x) const { X509_free(x); }
-};
 
 std::string where(const TlsDialOptions& o) {
     const bool v6 = o.ip.find(':') != std::string::npos;
@@ -48,9 +39,9 @@ std::string openssl_reason() {
 }
 
 /// Every certificate of a PEM bundle, in order.
-std::vector<std::unique_ptr<X509, X509Free>> read_certs(const std::string& pem) {
-    std::vector<std::unique_ptr<X509, X509Free>> out;
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+std::vector<util::X509Ptr> read_certs(const std::string& pem) {
+    std::vector<util::X509Ptr> out;
+    util::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     while (bio) {
         X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
         if (cert == nullptr)
@@ -123,8 +114,8 @@ Result<int> tcp_connect(const TlsDialOptions& o, Clock::time_point deadline, boo
     return fd;
 }
 
-Result<std::unique_ptr<SSL_CTX, CtxFree>> make_context(const TlsDialOptions& o) {
-    std::unique_ptr<SSL_CTX, CtxFree> ctx(SSL_CTX_new(TLS_client_method()));
+Result<util::SslCtxPtr> make_context(const TlsDialOptions& o) {
+    util::SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
     if (!ctx || SSL_CTX_set_min_proto_version(ctx.get(), TLS1_3_VERSION) != 1)
         return make_error(ErrorKind::Unexpected, "cannot set up TLS 1.3: " + openssl_reason());
     auto anchors = read_certs(o.trusted_ca_pem);

@@ -1,14 +1,11 @@
-// Digests used for file identity (OpenSSL EVP).
+// Digests used for file identity: util/digest under the names the project module has always used.
 #pragma once
 
-#include <string>
-#include <string_view>
+#include "util/digest.hpp"
 
 namespace pgmi::project {
 
-/// SHA-256 as 64 lower-case hex characters.
-std::string sha256_hex(std::string_view data);
-/// MD5 as 32 lower-case hex characters.
-std::string md5_hex(std::string_view data);
+using util::md5_hex;     // 32 lower-case hex characters
+using util::sha256_hex;  // 64 lower-case hex characters
 
 }  // namespace pgmi::project

@@ -35,8 +35,8 @@ SigV4Input suite_input(const std::string& method) {
 }
 
 TEST(SigV4, DocumentedSigningKeyDerivation) {
-    EXPECT_EQ(hex(sigv4_signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830",
-                                    "us-east-1", "iam")),
+    EXPECT_EQ(hex_encode(sigv4_signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830",
+                                           "us-east-1", "iam")),
               "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
 }
 
