@@ -7,6 +7,7 @@
 #include "cloud/crypto.hpp"
 #include "cloud/http.hpp"
 #include "cloud/jwt.hpp"
+#include "cloud/oauth.hpp"
 #include "cloud/process.hpp"
 
 namespace pgmi::cloud {
@@ -44,24 +45,6 @@ std::string join_missing(const std::vector<std::string>& names) {
 }
 
 /// "error: error_description" of an OAuth error body, scrubbed and shortened.
-std::string oauth_error(std::string_view body, const std::vector<std::string>& secrets) {
-    auto j = parse_json_object(body);
-    if (!j)
-        return "";
-    std::string out = json_string(*j, "error").value_or("");
-    if (auto d = json_string(*j, "error_description"))
-        out += (out.empty() ? "" : ": ") + d->substr(0, d->find_first_of("\r\n"));
-    if (out.empty()) {  // managed identity endpoints use {"error": {"code", "message"}}
-        auto it = j->find("error");
-        if (it != j->end() && it->is_object()) {
-            out = json_string(*it, "code").value_or("");
-            if (auto m = json_string(*it, "message"))
-                out += (out.empty() ? "" : ": ") + *m;
-        }
-    }
-    return excerpt(scrub(out, secrets));
-}
-
 class AzureChain final : public TokenProvider {
   public:
     explicit AzureChain(AzureOptions o) : o_(std::move(o)) {
@@ -143,24 +126,12 @@ class AzureChain final : public TokenProvider {
 
     Link post_token(const std::string& url, const Headers& fields, const std::string& source,
                     const std::vector<std::string>& secrets) {
-        HttpRequest req;
-        req.method = "POST";
-        req.url = url;
-        req.timeout = o_.http_timeout;
         Headers form = {{"client_id", client_}, {"scope", o_.scope}};
         form.insert(form.end(), fields.begin(), fields.end());
-        req.body = form_encode(form);
-        req.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                       {"Accept", "application/json"}};
-        auto resp = http_send(req);
-        if (!resp)
-            return Link::failed("token endpoint " + resp.error().message, resp.error().kind);
-        if (resp->status != 200) {
-            const std::string why = oauth_error(resp->body, secrets);
-            return Link::failed("token endpoint returned HTTP " + std::to_string(resp->status) +
-                                (why.empty() ? "" : " (" + why + ")"));
-        }
-        auto t = parse_azure_token_response(resp->body, o_.now());
+        auto body = post_token_form(url, form, o_.http_timeout, secrets);
+        if (!body)
+            return Link::failed(body.error().message, body.error().kind);
+        auto t = parse_azure_token_response(*body, o_.now());
         if (!t)
             return Link::failed(t.error().message);
         t->source = source;

@@ -6,6 +6,7 @@
 #include "cloud/crypto.hpp"
 #include "cloud/http.hpp"
 #include "cloud/jwt.hpp"
+#include "cloud/oauth.hpp"
 
 namespace pgmi::cloud {
 namespace {
@@ -44,16 +45,6 @@ Result<std::string> optional_string(const nlohmann::json& j, const char* key,
     if (!it->is_string())
         return field_error("field \"" + std::string(key) + "\" is not a string");
     return it->get_ref<const std::string&>().empty() ? fallback : it->get<std::string>();
-}
-
-std::string oauth_error(std::string_view body, const std::vector<std::string>& secrets) {
-    auto j = parse_json_object(body);
-    if (!j)
-        return "";
-    std::string out = json_string(*j, "error").value_or("");
-    if (auto d = json_string(*j, "error_description"))
-        out += (out.empty() ? "" : ": ") + *d;
-    return excerpt(scrub(out, secrets));
 }
 
 class GoogleChain final : public GoogleTokenProvider {
@@ -236,22 +227,10 @@ class GoogleChain final : public GoogleTokenProvider {
 
     Link post(const std::string& url, const Headers& form, const std::string& source,
               const std::vector<std::string>& secrets) {
-        HttpRequest req;
-        req.method = "POST";
-        req.url = url;
-        req.body = form_encode(form);
-        req.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                       {"Accept", "application/json"}};
-        req.timeout = o_.http_timeout;
-        auto resp = http_send(req);
-        if (!resp)
-            return Link::failed("token endpoint " + resp.error().message, resp.error().kind);
-        if (resp->status != 200) {
-            const std::string why = oauth_error(resp->body, secrets);
-            return Link::failed("token endpoint returned HTTP " + std::to_string(resp->status) +
-                                (why.empty() ? "" : " (" + why + ")"));
-        }
-        auto t = parse_google_token_response(resp->body, o_.now());
+        auto body = post_token_form(url, form, o_.http_timeout, secrets);
+        if (!body)
+            return Link::failed(body.error().message, body.error().kind);
+        auto t = parse_google_token_response(*body, o_.now());
         if (!t)
             return Link::failed(t.error().message);
         t->source = source;
