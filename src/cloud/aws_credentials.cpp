@@ -9,6 +9,7 @@
 #include "cloud/common.hpp"
 #include "cloud/http.hpp"
 #include "cloud/process.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::cloud {
 namespace {
@@ -17,7 +18,6 @@ using detail::env_true;
 using detail::expand_home;
 using detail::home_directory;
 using detail::json_string;
-using detail::lower;
 using detail::parse_json_object;
 using detail::read_text_file;
 using detail::trim;
@@ -534,8 +534,8 @@ Link Chain::imds() {
             return Link::failed(ok.error().message, ErrorKind::Config);
         base = *ok;
     } else {
-        const std::string mode =
-            lower(non_empty(o_.env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").value_or("ipv4"));
+        const std::string mode = util::to_lower(
+            non_empty(o_.env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").value_or("ipv4"));
         if (mode == "ipv6")
             base = "http://[fd00:ec2::254]";
         else if (mode == "ipv4")
@@ -674,7 +674,7 @@ std::optional<std::string> aws_profile_region(const EnvLookup& env) {
 }
 
 std::optional<std::string> aws_region_from_rds_host(std::string_view host) {
-    std::string h = lower(host);
+    std::string h = util::to_lower(host);
     for (const char* suffix : {".rds.amazonaws.com", ".rds.amazonaws.com.cn"}) {
         const std::string s(suffix);
         if (h.size() <= s.size() || h.compare(h.size() - s.size(), s.size(), s) != 0)

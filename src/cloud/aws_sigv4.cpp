@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "cloud/crypto.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::cloud {
 namespace {
@@ -24,13 +25,6 @@ std::string trim_collapse(std::string_view v) {
         blank = false;
         out += c;
     }
-    return out;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -57,7 +51,7 @@ std::string sigv4_canonical_query(const std::vector<std::pair<std::string, std::
     std::vector<std::pair<std::string, std::string>> enc;
     enc.reserve(query.size());
     for (const auto& [k, v] : query)
-        enc.emplace_back(url_encode(k), url_encode(v));
+        enc.emplace_back(util::percent_encode(k), util::percent_encode(v));
     std::sort(enc.begin(), enc.end());
     std::string out;
     for (const auto& [k, v] : enc) {
@@ -72,7 +66,7 @@ SigV4Signature sigv4_sign(const SigV4Input& input, const AwsCredentials& credent
     std::vector<std::pair<std::string, std::string>> headers;
     headers.reserve(input.headers.size());
     for (const auto& [k, v] : input.headers)
-        headers.emplace_back(lower(k), trim_collapse(v));
+        headers.emplace_back(util::to_lower(k), trim_collapse(v));
     std::stable_sort(headers.begin(), headers.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     std::string canonical_headers;
@@ -124,7 +118,7 @@ void sigv4_sign_request(HttpRequest& request, const AwsCredentials& credentials,
     if (!credentials.session_token.empty())
         in.headers.emplace_back("x-amz-security-token", credentials.session_token);
     for (const auto& [k, v] : request.headers) {
-        const std::string name = lower(k);
+        const std::string name = util::to_lower(k);
         if (name == "content-type")
             in.headers.emplace_back(name, v);
     }

@@ -243,9 +243,9 @@ class AzureChain final : public TokenProvider {
             return Link::failed("IDENTITY_HEADER contains a line break", ErrorKind::Config);
         HttpRequest req;
         req.url = endpoint + (endpoint.find('?') == std::string::npos ? "?" : "&") +
-                  "api-version=2019-08-01&resource=" + url_encode(resource_);
+                  "api-version=2019-08-01&resource=" + util::percent_encode(resource_);
         if (!client_.empty())
-            req.url += "&client_id=" + url_encode(client_);
+            req.url += "&client_id=" + util::percent_encode(client_);
         req.headers = {{"X-IDENTITY-HEADER", header}, {"Accept", "application/json"}};
         req.timeout = o_.http_timeout;
         auto resp = http_send(req);
@@ -285,9 +285,9 @@ class AzureChain final : public TokenProvider {
             base.pop_back();
         HttpRequest req;
         req.url = base + "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" +
-                  url_encode(resource_);
+                  util::percent_encode(resource_);
         if (!client_.empty())
-            req.url += "&client_id=" + url_encode(client_);
+            req.url += "&client_id=" + util::percent_encode(client_);
         req.headers = {{"Metadata", "true"}, {"Accept", "application/json"}};
         req.connect_timeout = o_.imds_timeout;
         req.timeout = o_.http_timeout;

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "util/strings.hpp"
+
 namespace pgmi::cloud::detail {
 
 Result<std::optional<std::string>> read_text_file(const std::string& path, const std::string& what,
@@ -56,24 +58,9 @@ std::string expand_home(const std::string& path, const EnvLookup& env) {
     return path;
 }
 
-std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return std::string(s);
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 bool env_true(const EnvLookup& env, std::string_view name) {
     auto v = env(name);
-    return v && lower(trim(*v)) == "true";
+    return v && util::iequals(util::trim(*v), "true");
 }
 
 std::optional<nlohmann::json> parse_json_object(std::string_view text) {

@@ -9,6 +9,7 @@
 
 #include "util/env.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::cloud::detail {
 
@@ -23,8 +24,10 @@ std::string home_directory(const EnvLookup& env);
 /// "~/x" -> "<home>/x"; other paths unchanged.
 std::string expand_home(const std::string& path, const EnvLookup& env);
 
-std::string trim(std::string_view s);
-std::string lower(std::string_view s);
+/// util::trim as an owned string (callers keep it past the argument's life).
+inline std::string trim(std::string_view s) {
+    return std::string(util::trim(s));
+}
 
 /// True when the variable is "true" (any case).
 bool env_true(const EnvLookup& env, std::string_view name);

@@ -7,6 +7,7 @@
 #include "cloud/http.hpp"
 #include "cloud/jwt.hpp"
 #include "cloud/oauth.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::cloud {
 namespace {
@@ -245,7 +246,7 @@ class GoogleChain final : public GoogleTokenProvider {
                              : std::nullopt;
             if (!parts)
                 return Link::failed("GCE_METADATA_HOST must be host[:port]", ErrorKind::Config);
-            const std::string h = detail::lower(parts->host);
+            const std::string h = util::to_lower(parts->host);
             if (!is_loopback_host(h) && h != "metadata.google.internal" && h != "169.254.169.254")
                 return Link::failed(
                     "GCE_METADATA_HOST must be a loopback host (127.0.0.0/8, "
@@ -270,7 +271,7 @@ class GoogleChain final : public GoogleTokenProvider {
         }
         std::string scopes;
         for (const auto& s : o_.scopes)
-            scopes += (scopes.empty() ? "" : ",") + url_encode(s);
+            scopes += (scopes.empty() ? "" : ",") + util::percent_encode(s);
         HttpRequest req;
         req.url =
             base + "/computeMetadata/v1/instance/service-accounts/default/token?scopes=" + scopes;

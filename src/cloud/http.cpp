@@ -10,19 +10,14 @@
 #include <memory>
 #include <mutex>
 
+#include "util/strings.hpp"
+
 namespace pgmi::cloud {
 namespace {
 
 constexpr size_t kMaxBody = 4U << 20;
 
 std::atomic<int> g_loopback_only{-1};  // -1: not decided yet (read the environment once)
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 void global_init() {
     static std::once_flag once;
@@ -73,13 +68,14 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ' ||
                               value.back() == '\t'))
         value.remove_suffix(1);
-    sink->headers.emplace_back(lower(line.substr(0, colon)), std::string(value));
+    sink->headers.emplace_back(util::to_lower(line.substr(0, colon)), std::string(value));
     return n;
 }
 
 bool is_link_local_or_loopback(const std::string& host) {
     return is_loopback_host(host) || host.rfind("169.254.", 0) == 0 ||
-           lower(host).rfind("fd00:ec2::", 0) == 0 || lower(host) == "metadata.google.internal";
+           util::to_lower(host).rfind("fd00:ec2::", 0) == 0 ||
+           util::to_lower(host) == "metadata.google.internal";
 }
 
 std::string describe(const UrlParts& u) {
@@ -89,7 +85,7 @@ std::string describe(const UrlParts& u) {
 }  // namespace
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
-    const std::string key = lower(name);
+    const std::string key = util::to_lower(name);
     for (const auto& [k, v] : headers) {
         if (k == key)
             return v;
@@ -122,11 +118,11 @@ std::optional<UrlParts> parse_url(std::string_view url) {
     auto port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
     if (!scheme || !host || !port || host->empty())
         return std::nullopt;
-    p.scheme = lower(*scheme);
+    p.scheme = util::to_lower(*scheme);
     if (p.scheme != "http" && p.scheme != "https")
         return std::nullopt;
     // The scheme must be spelled out: curl would guess "http" for "example.com/x".
-    if (lower(url.substr(0, p.scheme.size() + 3)) != p.scheme + "://" ||
+    if (util::to_lower(url.substr(0, p.scheme.size() + 3)) != p.scheme + "://" ||
         url.substr(p.scheme.size() + 3, 1) == "/")
         return std::nullopt;
     p.host = *host;
@@ -148,7 +144,7 @@ std::string url_origin(const UrlParts& u) {
 }
 
 bool is_loopback_host(std::string_view host) {
-    std::string h = lower(host);
+    std::string h = util::to_lower(host);
     if (h.size() >= 2 && h.front() == '[' && h.back() == ']')
         h = h.substr(1, h.size() - 2);
     if (h == "localhost")
@@ -174,7 +170,7 @@ Result<std::string> validate_override_url(std::string_view variable, std::string
     if (is_loopback_host(parts->host))
         return std::string(url);
     for (const auto& allowed : extra_http_hosts) {
-        if (lower(parts->host) == lower(allowed))
+        if (util::to_lower(parts->host) == util::to_lower(allowed))
             return std::string(url);
     }
     return make_error(ErrorKind::Config,
@@ -184,60 +180,12 @@ Result<std::string> validate_override_url(std::string_view variable, std::string
                           url_origin(*parts));
 }
 
-std::string url_encode(std::string_view text) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size() * 3);
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
-        }
-    }
-    return out;
-}
-
-std::optional<std::string> url_decode(std::string_view text, bool plus_is_space) {
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%') {
-            if (i + 2 >= text.size())
-                return std::nullopt;
-            const int hi = nibble(text[i + 1]);
-            const int lo = nibble(text[i + 2]);
-            if (hi < 0 || lo < 0)
-                return std::nullopt;
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::string form_encode(const Headers& fields) {
     std::string out;
     for (const auto& [k, v] : fields) {
         if (!out.empty())
             out += '&';
-        out += url_encode(k) + "=" + url_encode(v);
+        out += util::percent_encode(k) + "=" + util::percent_encode(v);
     }
     return out;
 }

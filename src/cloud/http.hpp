@@ -67,12 +67,6 @@ bool is_loopback_host(std::string_view host);
 Result<std::string> validate_override_url(std::string_view variable, std::string_view url,
                                           const std::vector<std::string>& extra_http_hosts = {});
 
-/// RFC 3986 percent-encoding: keeps A-Z a-z 0-9 - _ . ~, everything else %XX (upper case).
-std::string url_encode(std::string_view text);
-
-/// Reverses url_encode (and '+' as space when `plus_is_space`); nullopt on a bad escape.
-std::optional<std::string> url_decode(std::string_view text, bool plus_is_space = false);
-
 /// application/x-www-form-urlencoded body from pairs, in the given order.
 std::string form_encode(const Headers& fields);
 
