@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "config/text.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::config {
 
@@ -253,7 +254,7 @@ class Parser {
                 break;
             }
         }
-        raw = text::trim(raw);
+        raw = util::trim(raw);
         for (std::size_t k = 0; k < raw.size();) {
             if (raw[k] == '$' && k + 1 < raw.size() && raw[k + 1] == '{') {
                 if (!expand_braced(raw, k, value))

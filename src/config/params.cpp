@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "config/text.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::config {
 
@@ -42,7 +43,7 @@ bool is_valid_key(std::string_view key) {
 
 // "export KEY" from a shell-style params file.
 bool has_export_prefix(std::string_view key) {
-    if (key.size() < 7 || text::lower_ascii(key.substr(0, 6)) != "export")
+    if (key.size() < 7 || util::to_lower(key.substr(0, 6)) != "export")
         return false;
     return key[6] == ' ' || key[6] == '\t';
 }
@@ -94,15 +95,15 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_params_text(
         if (line.size() > kMaxLineBytes) {
             return params_file_line_error(path, line_no, "line longer than 64 KiB");
         }
-        line = text::trim(line);
+        line = util::trim(line);
         if (line.empty() || line.front() == '#')
             continue;
         const auto eq = line.find('=');
         if (eq == std::string_view::npos) {
             return params_file_line_error(path, line_no, "invalid format, expected KEY=VALUE");
         }
-        const std::string_view key = text::trim(line.substr(0, eq));
-        std::string_view value = text::trim(line.substr(eq + 1));
+        const std::string_view key = util::trim(line.substr(0, eq));
+        std::string_view value = util::trim(line.substr(eq + 1));
         if (key.empty())
             return params_file_line_error(path, line_no, "empty key");
         if (value.size() >= 2 && value.front() == value.back() &&
@@ -155,7 +156,7 @@ Result<Params> merge_params(const ParamSources& sources, const VerboseSink& verb
     auto put = [&out](std::string_view key, std::string_view value) -> Status {
         if (auto st = validate_param(key, value); !st)
             return st;
-        out.insert_or_assign(text::lower_ascii(key), std::string(value));
+        out.insert_or_assign(util::to_lower(key), std::string(value));
         return Status::ok();
     };
 
@@ -185,7 +186,7 @@ Result<Params> merge_params(const ParamSources& sources, const VerboseSink& verb
         auto pair = parse_param_flag(flag);
         if (!pair)
             return std::move(pair).error();
-        const bool existed = is_valid_key(pair->first) && out.count(text::lower_ascii(pair->first));
+        const bool existed = is_valid_key(pair->first) && out.count(util::to_lower(pair->first));
         if (auto st = put(pair->first, pair->second); !st)
             return std::move(st).error();
         if (existed)

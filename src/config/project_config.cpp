@@ -9,6 +9,7 @@
 #include <set>
 
 #include "config/text.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::config {
 
@@ -59,7 +60,7 @@ std::string quoted_key(std::string_view prefix, std::string_view name) {
 
 // Where a secret named by `name` belongs instead, or nullopt when the name is not a secret's.
 std::optional<std::string_view> secret_home(std::string_view name) {
-    std::string n = text::lower_ascii(name);
+    std::string n = util::to_lower(name);
     for (char& c : n) {
         if (c == '-')
             c = '_';
@@ -117,7 +118,7 @@ Fault each_entry(const YAML::Node& map, std::string_view prefix,
             known = known || k == name;
         if (!known) {
             std::string hint = fmt::format("(allowed: {})", allowed_list(allowed));
-            const std::string lowered = text::lower_ascii(name);
+            const std::string lowered = util::to_lower(name);
             for (const auto k : allowed) {
                 if (k == lowered) {
                     hint = fmt::format("(keys are case-sensitive: did you mean \"{}\"?)",

@@ -10,21 +10,11 @@ namespace pgmi::config::text {
 
 namespace {
 
-constexpr std::string_view kSpace = " \t\r\n\v\f";
-
 bool is_ascii_alnum(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 }  // namespace
-
-std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(kSpace);
-    if (first == std::string_view::npos)
-        return {};
-    const auto last = s.find_last_not_of(kSpace);
-    return s.substr(first, last - first + 1);
-}
 
 std::string_view strip_bom(std::string_view s) {
     constexpr std::string_view kBom = "\xEF\xBB\xBF";
@@ -72,15 +62,6 @@ bool is_valid_utf8(std::string_view s) {
         i += len;
     }
     return true;
-}
-
-std::string lower_ascii(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 bool is_name_like(std::string_view s, std::size_t max_bytes, bool allow_space) {

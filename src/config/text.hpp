@@ -1,8 +1,8 @@
-// Small text helpers shared by the config parsers: trimming, UTF-8 validation, reading a whole
-// file, and deciding whether a piece of user input may be quoted in an error message.
-// Rule of the module: messages quote names (keys, paths, units), never values, and quote a name
-// only when it looks like one — text with ':', '/', '@', '=', quotes or that is long is more
-// likely a pasted value (a URL with a password, a token) and is described instead.
+// Small text helpers shared by the config parsers (trimming and case live in util/strings):
+// UTF-8 validation, reading a whole file, and deciding whether a piece of user input may be quoted
+// in an error message. Rule of the module: messages quote names (keys, paths, units), never values,
+// and quote a name only when it looks like one — text with ':', '/', '@', '=', quotes or that is
+// long is more likely a pasted value (a URL with a password, a token) and is described instead.
 #pragma once
 
 #include <cstddef>
@@ -13,17 +13,11 @@
 
 namespace pgmi::config::text {
 
-/// `s` without leading and trailing ASCII whitespace (space, \t, \r, \n, \v, \f).
-std::string_view trim(std::string_view s);
-
 /// `s` without a leading UTF-8 byte-order mark.
 std::string_view strip_bom(std::string_view s);
 
 /// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points > U+10FFFF).
 bool is_valid_utf8(std::string_view s);
-
-/// ASCII lower case.
-std::string lower_ascii(std::string_view s);
 
 /// True when `s` may be quoted in a message: non-empty, at most `max_bytes`, valid UTF-8, only
 /// letters, digits, '_', '.', '-', non-ASCII characters, and (when `allow_space`) spaces.

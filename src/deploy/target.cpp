@@ -14,17 +14,11 @@
 #include "deploy/pooler.hpp"
 #include "pg/quote.hpp"
 #include "ui/approval.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::deploy {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 /// A failed DDL/lookup statement of the lifecycle: its own text, exit 1.
 Error ddl_error(const Error& cause, const std::string& what) {
@@ -276,7 +270,7 @@ std::string quote_for_message(std::string_view name) {
 
 Status check_overwrite_target(const conn::ResolvedConnection& resolved) {
     const std::string& db = resolved.target_db;
-    if (lower(db) == lower(resolved.maintenance_db)) {
+    if (util::to_lower(db) == util::to_lower(resolved.maintenance_db)) {
         return make_error(ErrorKind::Config,
                           fmt::format("overwrite workflow failed: cannot overwrite maintenance "
                                       "database {}\npgmi connects to it for CREATE/DROP "
@@ -284,7 +278,7 @@ Status check_overwrite_target(const conn::ResolvedConnection& resolved) {
                                       "configuration",
                                       quote_for_message(db)));
     }
-    if (lower(db) == "postgres") {
+    if (util::to_lower(db) == "postgres") {
         // The default maintenance database of every cluster, and other tools' (even when this
         // run uses another one): recreating it would strand whatever they keep there.
         return make_error(ErrorKind::Config,
@@ -293,7 +287,7 @@ Status check_overwrite_target(const conn::ResolvedConnection& resolved) {
                                       "different target with -d: invalid configuration",
                                       quote_for_message(db)));
     }
-    if (lower(db) == "template0" || lower(db) == "template1") {
+    if (util::to_lower(db) == "template0" || util::to_lower(db) == "template1") {
         return make_error(ErrorKind::Config,
                           fmt::format("overwrite workflow failed: cannot drop template database "
                                       "{} (template0/template1 are protected by PostgreSQL): "

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "util/strings.hpp"
+
 namespace pgmi::deploy {
 
 namespace {
@@ -12,31 +14,6 @@ namespace {
 // The comment pgmi_run_test_source puts before a file's content: /*pgmi-test:<hex of path>*/.
 constexpr std::string_view kMarkerOpen = "/*pgmi-test:";
 constexpr std::string_view kMarkerClose = "*/";
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-std::optional<std::string> decode_hex(std::string_view hex) {
-    if (hex.empty() || hex.size() % 2 != 0)
-        return std::nullopt;
-    std::string out;
-    out.reserve(hex.size() / 2);
-    for (size_t i = 0; i < hex.size(); i += 2) {
-        const int hi = hex_digit(hex[i]);
-        const int lo = hex_digit(hex[i + 1]);
-        if (hi < 0 || lo < 0)
-            return std::nullopt;
-        out += static_cast<char>(hi * 16 + lo);
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -94,8 +71,8 @@ std::optional<TestFileError> test_file_error(ServerError& error) {
     const size_t close = q.find(kMarkerClose, kMarkerOpen.size());
     if (close == std::string::npos)
         return std::nullopt;
-    auto path =
-        decode_hex(std::string_view(q).substr(kMarkerOpen.size(), close - kMarkerOpen.size()));
+    auto path = util::hex_decode(
+        std::string_view(q).substr(kMarkerOpen.size(), close - kMarkerOpen.size()));
     if (!path)
         return std::nullopt;
     // The marker is ASCII, so its length in characters is its length in bytes.

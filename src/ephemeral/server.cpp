@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "ephemeral/supervisor.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::ephemeral {
 
@@ -109,22 +110,6 @@ Result<int> pick_port() {
     return static_cast<int>(ntohs(addr.sin_port));
 }
 
-std::string percent_encode(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out += ch;
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
 }  // namespace
 
 // ---- state of one server -----------------------------------------------------------------
@@ -435,9 +420,9 @@ pg::ConnParams Server::conn_params(const std::string& dbname) const {
 }
 
 std::string Server::uri(const std::string& dbname) const {
-    return "postgresql://" + percent_encode(state_->options.superuser) + "@" +
-           percent_encode(state_->root.string()) + ":" + std::to_string(state_->port) + "/" +
-           percent_encode(dbname);
+    return "postgresql://" + util::percent_encode(state_->options.superuser) + "@" +
+           util::percent_encode(state_->root.string()) + ":" + std::to_string(state_->port) + "/" +
+           util::percent_encode(dbname);
 }
 
 Result<fs::path> Server::write_file(const std::string& name, std::string_view content,

@@ -20,6 +20,7 @@
 #include "project/scanner.hpp"
 #include "project/utf8.hpp"
 #include "script/lexer.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::project {
 
@@ -48,16 +49,6 @@ constexpr std::string_view kOldFormatHint =
     "  OLD: <pgmi:meta xmlns:pgmi=\"https://pgmi.com/pgmi-metadata/v1\" ...>\n"
     "  NEW: <pgmi-meta id=\"...\" idempotent=\"...\">\n\n"
     "Remove the xmlns:pgmi attribute and change <pgmi:meta> to <pgmi-meta>.";
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /// Go's unicode.IsSpace.
 bool is_unicode_space(char32_t c) {
@@ -186,7 +177,7 @@ std::variant<size_t, XmlFault> check_text_unit(std::string_view x, size_t i) {
         uint32_t value = 0;
         bool overflow = false;
         while (j < x.size()) {
-            const int d = hex_value(x[j]);
+            const int d = util::hex_value(x[j]);
             if (d < 0 || d >= base)
                 break;
             value = value * static_cast<uint32_t>(base) + static_cast<uint32_t>(d);
@@ -475,8 +466,8 @@ Result<Uuid> parse_uuid(std::string_view s) {
     auto format_error = [] { return make_error(ErrorKind::Config, "invalid UUID format"); };
     Uuid u;
     auto read_byte = [&](size_t at, size_t index) {
-        const int hi = hex_value(s[at]);
-        const int lo = hex_value(s[at + 1]);
+        const int hi = util::hex_value(s[at]);
+        const int lo = util::hex_value(s[at + 1]);
         if (hi < 0 || lo < 0)
             return false;
         u.bytes[index] = static_cast<unsigned char>(hi * 16 + lo);
@@ -525,8 +516,8 @@ Uuid md5_uuid(std::string_view text) {
     const std::string hex = md5_hex(text);
     Uuid u;
     for (size_t i = 0; i < 16; ++i)
-        u.bytes[i] =
-            static_cast<unsigned char>(hex_value(hex[2 * i]) * 16 + hex_value(hex[2 * i + 1]));
+        u.bytes[i] = static_cast<unsigned char>(util::hex_value(hex[2 * i]) * 16 +
+                                                util::hex_value(hex[2 * i + 1]));
     return u;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ui/terminal.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::ui {
 
@@ -83,15 +84,6 @@ Result<LineStatus> read_line(int fd, const Deadline& deadline, std::string& line
         if (line.size() < 4096)
             line += c;
     }
-}
-
-std::string trimmed(std::string_view s) {
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && space(s.back()))
-        s.remove_suffix(1);
-    return std::string(s);
 }
 
 }  // namespace
@@ -179,7 +171,7 @@ Status approve_overwrite(std::string_view database, const OverwriteApproval& how
                   "mode.\n");
         return make_error(ErrorKind::Approval, "approval denied");
     }
-    const std::string typed = trimmed(line);
+    const std::string typed = std::string(util::trim(line));
     if (typed != database) {
         write_all(how.output_fd,
                   fmt::format("{} does not match {}. Cancelled.\n", quoted(typed), name));
