@@ -9,7 +9,7 @@ PACKAGES=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libpugixml-dev libfmt-dev
   libgtest-dev libgmock-dev
   postgresql postgresql-client pgbouncer openssl
-  clang libclang-rt-14-dev util-linux procps time bc python3
+  clang libclang-rt-14-dev clang-format clang-tidy util-linux procps time bc python3
   zsh fish  # the completion tests run the real shells
 )
 
