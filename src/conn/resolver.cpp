@@ -386,7 +386,7 @@ Result<ResolvedConnection> resolve(const ConnectionFlags& flags, const EnvLookup
         first_of(
             {{non_empty(env, "PGSSLPASSWORD"), "$PGSSLPASSWORD"}, {cs.sslpassword, cs_source}}));
 
-    // 5. Cloud authentication (§5.8): the method, its companion values, the TLS floor.
+    // 5. Cloud authentication (connections §5.8): the method, its companion values, the TLS floor.
     if (Status s = resolve_cloud(flags.cloud, env, yaml, r); !s)
         return s.error();
 
@@ -409,7 +409,7 @@ Result<ResolvedConnection> resolve(const ConnectionFlags& flags, const EnvLookup
         }
     }
 
-    // 7. Target and maintenance database (§5.6).
+    // 7. Target and maintenance database (connections §5.6).
     if (auto d = opt(flags.database)) {
         r.target_db = *d;
         r.sources["target"] = "-d";

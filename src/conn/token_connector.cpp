@@ -9,7 +9,7 @@ namespace pgmi::conn {
 
 namespace {
 
-// Spec §7.5: a token this close to its expiry may die during the deploy; say so.
+// connections §7.5: a token this close to its expiry may die during the deploy; say so.
 constexpr auto kExpiryWarning = std::chrono::minutes(5);
 
 std::string describe_left(std::chrono::seconds left) {

@@ -1,5 +1,5 @@
 // Two passes, both linear: a byte lexer that drops comments and folds case outside literals
-// (§2.1), then a UTF-8 pass that collapses whitespace runs and trims (§2.2). The second pass
+// (session-api §2.1), then a UTF-8 pass that collapses whitespace runs and trims (session-api §2.2). The second pass
 // works in place on the first pass's output: a run never grows when it becomes one space.
 #include "project/normalizer.hpp"
 
@@ -52,7 +52,7 @@ bool opens_escape_string(std::string_view s, size_t quote) {
 
 enum class State { Normal, Line, Block, String, QuotedIdent, Dollar };
 
-/// Pass 1 (§2.1): comments become one space (a line comment keeps its line break), ASCII letters
+/// Pass 1 (session-api §2.1): comments become one space (a line comment keeps its line break), ASCII letters
 /// fold to lower case outside strings, quoted identifiers and dollar bodies.
 std::string strip_comments_and_fold(std::string_view s) {
     std::string out;
@@ -184,7 +184,7 @@ bool is_space(char32_t c) {
            c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-/// Pass 2 (§2.2), in place: every maximal whitespace run becomes one space, then both ends are
+/// Pass 2 (session-api §2.2), in place: every maximal whitespace run becomes one space, then both ends are
 /// trimmed. Bytes that are not valid UTF-8 are never whitespace and pass through unchanged.
 void collapse_whitespace(std::string& s) {
     const size_t n = s.size();
