@@ -58,8 +58,8 @@ struct ConnectorOptions {
 };
 
 /// The provider factory: the connector for `config.auth`. Standard → the standard connector;
-/// Azure, AWS → the token connector (token_connector.hpp); Google → a Config error until the
-/// Cloud SQL connector is wired.
+/// Azure, AWS → the token connector (token_connector.hpp); Google → the Cloud SQL connector
+/// (cloud_sql_connector.hpp).
 Result<std::unique_ptr<Connector>> make_connector(const ConnectionConfig& config,
                                                   ConnectorOptions options = {});
 
