@@ -1,5 +1,6 @@
 // The result of one deploy, as the report modules print it (human summary on stderr, --json on
-// stdout). Filled by deploy::run_deploy (deploy/deployer.hpp); the exit code is derived from `error` in one place.
+// stdout). Filled by deploy::run_deploy (deploy/deployer.hpp); the exit code is derived from
+// `error` in one place.
 #pragma once
 
 #include <chrono>
