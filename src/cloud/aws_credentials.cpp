@@ -1,3 +1,6 @@
+// The AWS default credential chain: its order (run), the environment and shared-profile links,
+// credential_process, and the region helpers. STS and instance links: aws_sts.cpp,
+// aws_instance.cpp.
 #include "cloud/aws_credentials.hpp"
 
 #include <algorithm>
@@ -5,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "cloud/aws_chain.hpp"
 #include "cloud/aws_ini.hpp"
 #include "cloud/common.hpp"
 #include "cloud/http.hpp"
@@ -12,61 +16,10 @@
 #include "util/strings.hpp"
 
 namespace pgmi::cloud {
-namespace {
-
-using detail::env_true;
-using detail::expand_home;
-using detail::home_directory;
-using detail::json_string;
-using detail::parse_json_object;
-using detail::read_text_file;
-using detail::trim;
-
-using Outcome = detail::LinkOutcome;
-using Link = detail::ChainLink<AwsCredentials>;
+namespace aws_chain {
 
 std::string quoted(const std::string& s) {
     return "\"" + s + "\"";
-}
-
-const std::vector<std::string> kContainerHosts = {"169.254.170.2", "169.254.170.23",
-                                                  "fd00:ec2::23"};
-const std::vector<std::string> kImdsHosts = {"169.254.169.254", "fd00:ec2::254"};
-
-// ---- responses ------------------------------------------------------------------------------
-
-/// The text of the first <tag>...</tag> in `xml`, entities decoded.
-std::optional<std::string> xml_text(std::string_view xml, const std::string& tag) {
-    const std::string open = "<" + tag + ">";
-    const std::string close = "</" + tag + ">";
-    const size_t a = xml.find(open);
-    if (a == std::string_view::npos)
-        return std::nullopt;
-    const size_t b = xml.find(close, a + open.size());
-    if (b == std::string_view::npos)
-        return std::nullopt;
-    std::string_view raw = xml.substr(a + open.size(), b - a - open.size());
-    std::string out;
-    for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] != '&') {
-            out += raw[i];
-            continue;
-        }
-        static const std::pair<const char*, char> entities[] = {
-            {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
-        bool done = false;
-        for (const auto& [name, ch] : entities) {
-            if (raw.substr(i, std::strlen(name)) == name) {
-                out += ch;
-                i += std::strlen(name) - 1;
-                done = true;
-                break;
-            }
-        }
-        if (!done)
-            out += '&';
-    }
-    return trim(out);
 }
 
 /// Credentials from a JSON document (container, IMDS, credential_process).
@@ -90,45 +43,6 @@ Link credentials_from_json(std::string_view body, const char* token_key, const s
     }
     return Link::chosen(std::move(c));
 }
-
-// ---- context shared by the links --------------------------------------------------------------
-
-class Chain {
-  public:
-    explicit Chain(const AwsChainOptions& o) : o_(o) {}
-
-    Result<AwsCredentials> run(std::vector<SourceAttempt>* out);
-
-    Link environment();
-    Link web_identity();
-    Link profile(const std::string& name, bool explicit_name);
-    Link container();
-    Link imds();
-
-  private:
-    struct Files {
-        std::string credentials_path;
-        std::string config_path;
-        IniFile credentials;
-        IniFile config;
-    };
-    Result<const Files*> files();
-    Link resolve_profile(const std::string& name, int depth, std::set<std::string>& seen,
-                         bool explicit_name);
-    Link assume_role(const IniSection& p, const std::string& name, const AwsCredentials& source);
-    Link assume_role_with_web_identity(const std::string& token_file, const std::string& role_arn,
-                                       const std::string& session_name, const std::string& region,
-                                       const std::string& source);
-    Link credential_process(const std::string& command, const std::string& name);
-    Result<std::string> sts_endpoint(const std::string& region);
-    Link sts_call(const std::string& action, const Headers& form, const AwsCredentials* signer,
-                  const std::string& region, const std::string& source,
-                  const std::vector<std::string>& secrets);
-    std::string session_name() const;
-
-    const AwsChainOptions& o_;
-    std::optional<Files> files_;
-};
 
 Result<const Chain::Files*> Chain::files() {
     if (files_)
@@ -180,21 +94,6 @@ Link Chain::environment() {
     c.session_token = non_empty(o_.env, "AWS_SESSION_TOKEN").value_or("");
     c.source = "environment";
     return Link::chosen(std::move(c));
-}
-
-Link Chain::web_identity() {
-    auto file = non_empty(o_.env, "AWS_WEB_IDENTITY_TOKEN_FILE");
-    auto role = non_empty(o_.env, "AWS_ROLE_ARN");
-    if (!file && !role)
-        return Link::skipped("AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set");
-    if (!file)
-        return Link::skipped("AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not");
-    if (!role)
-        return Link::skipped("AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
-    return assume_role_with_web_identity(
-        expand_home(*file, o_.env), *role,
-        non_empty(o_.env, "AWS_ROLE_SESSION_NAME").value_or(session_name()), o_.region,
-        "web identity");
 }
 
 Link Chain::profile(const std::string& name, bool explicit_name) {
@@ -383,222 +282,6 @@ Link Chain::credential_process(const std::string& command, const std::string& na
                                  "credential_process " + program);
 }
 
-Result<std::string> Chain::sts_endpoint(const std::string& region) {
-    for (const char* var : {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"}) {
-        if (auto v = non_empty(o_.env, var))
-            return validate_override_url(var, *v);
-    }
-    if (region.empty())
-        return std::string("https://sts.amazonaws.com/");
-    const bool china = region.rfind("cn-", 0) == 0;
-    return "https://sts." + region + ".amazonaws.com" + (china ? ".cn" : "") + "/";
-}
-
-Link Chain::sts_call(const std::string& action, const Headers& form, const AwsCredentials* signer,
-                     const std::string& region, const std::string& source,
-                     const std::vector<std::string>& secrets) {
-    auto endpoint = sts_endpoint(region);
-    if (!endpoint)
-        return Link::failed(endpoint.error().message, endpoint.error().kind);
-    HttpRequest req;
-    req.method = "POST";
-    req.url = *endpoint;
-    req.timeout = o_.http_timeout;
-    Headers fields = {{"Action", action}, {"Version", "2011-06-15"}};
-    fields.insert(fields.end(), form.begin(), form.end());
-    req.body = form_encode(fields);
-    req.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-                   {"Accept", "application/xml"}};
-    if (signer != nullptr)
-        sigv4_sign_request(req, *signer, region.empty() ? "us-east-1" : region, "sts", o_.now());
-    auto resp = http_send(req);
-    if (!resp)
-        return Link::failed("STS " + action + ": " + resp.error().message, resp.error().kind);
-    if (resp->status != 200) {
-        std::string detail;
-        if (auto code = xml_text(resp->body, "Code"))
-            detail = *code;
-        if (auto msg = xml_text(resp->body, "Message"))
-            detail += (detail.empty() ? "" : ": ") + *msg;
-        return Link::failed("STS " + action + " returned HTTP " + std::to_string(resp->status) +
-                            (detail.empty() ? "" : " (" + excerpt(scrub(detail, secrets)) + ")"));
-    }
-    AwsCredentials c;
-    c.access_key_id = xml_text(resp->body, "AccessKeyId").value_or("");
-    c.secret_access_key = xml_text(resp->body, "SecretAccessKey").value_or("");
-    c.session_token = xml_text(resp->body, "SessionToken").value_or("");
-    c.source = source;
-    if (c.access_key_id.empty() || c.secret_access_key.empty() || c.session_token.empty())
-        return Link::failed("STS " + action + " returned no credentials");
-    if (auto exp = xml_text(resp->body, "Expiration")) {
-        if (auto t = parse_rfc3339(*exp))
-            c.expires_at = *t;
-    }
-    return Link::chosen(std::move(c));
-}
-
-Link Chain::assume_role_with_web_identity(const std::string& token_file,
-                                          const std::string& role_arn, const std::string& session,
-                                          const std::string& region, const std::string& source) {
-    auto text = read_text_file(token_file, "web identity token file", 64U << 10);
-    if (!text)
-        return Link::failed(text.error().message, ErrorKind::Config);
-    if (!text->has_value())
-        return Link::failed("web identity token file " + token_file + " does not exist",
-                            ErrorKind::Config);
-    const std::string token = trim(**text);
-    if (token.empty())
-        return Link::failed("web identity token file " + token_file + " is empty",
-                            ErrorKind::Config);
-    return sts_call(
-        "AssumeRoleWithWebIdentity",
-        {{"RoleArn", role_arn}, {"RoleSessionName", session}, {"WebIdentityToken", token}}, nullptr,
-        region, source, {token});
-}
-
-Link Chain::assume_role(const IniSection& p, const std::string& name, const AwsCredentials& base) {
-    auto get = [&](const char* key) -> std::string {
-        auto it = p.find(key);
-        return it == p.end() ? std::string() : it->second;
-    };
-    Headers form = {{"RoleArn", get("role_arn")},
-                    {"RoleSessionName",
-                     get("role_session_name").empty() ? session_name() : get("role_session_name")}};
-    if (!get("external_id").empty())
-        form.emplace_back("ExternalId", get("external_id"));
-    if (!get("duration_seconds").empty())
-        form.emplace_back("DurationSeconds", get("duration_seconds"));
-    const std::string region = get("region").empty() ? o_.region : get("region");
-    return sts_call("AssumeRole", form, &base, region, "shared profile " + quoted(name),
-                    {base.secret_access_key, base.session_token});
-}
-
-Link Chain::container() {
-    std::string url;
-    if (auto rel = non_empty(o_.env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
-        if (rel->front() != '/')
-            return Link::failed("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with '/'",
-                                ErrorKind::Config);
-        url = "http://169.254.170.2" + *rel;
-    } else if (auto full = non_empty(o_.env, "AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
-        auto ok =
-            validate_override_url("AWS_CONTAINER_CREDENTIALS_FULL_URI", *full, kContainerHosts);
-        if (!ok)
-            return Link::failed(ok.error().message, ErrorKind::Config);
-        url = *ok;
-    } else {
-        return Link::skipped(
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are "
-            "not set");
-    }
-    HttpRequest req;
-    req.url = url;
-    req.timeout = o_.http_timeout;
-    std::string auth;
-    if (auto file = non_empty(o_.env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
-        auto text = read_text_file(*file, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", 16U << 10);
-        if (!text)
-            return Link::failed(text.error().message, ErrorKind::Config);
-        if (!text->has_value())
-            return Link::failed(
-                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *file + " does not exist",
-                ErrorKind::Config);
-        auth = trim(**text);
-    } else if (auto tok = non_empty(o_.env, "AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
-        auth = *tok;
-    }
-    if (auth.find_first_of("\r\n") != std::string::npos)
-        return Link::failed("the container authorization token contains a line break",
-                            ErrorKind::Config);
-    if (!auth.empty())
-        req.headers.emplace_back("Authorization", auth);
-    req.headers.emplace_back("Accept", "application/json");
-    auto resp = http_send(req);
-    if (!resp)
-        return Link::failed("container credentials endpoint " + resp.error().message,
-                            resp.error().kind);
-    if (resp->status != 200)
-        return Link::failed("container credentials endpoint returned HTTP " +
-                            std::to_string(resp->status));
-    return credentials_from_json(resp->body, "Token", "container",
-                                 "container credentials endpoint");
-}
-
-Link Chain::imds() {
-    if (env_true(o_.env, "AWS_EC2_METADATA_DISABLED"))
-        return Link::skipped("AWS_EC2_METADATA_DISABLED=true");
-    std::string base;
-    if (auto ep = non_empty(o_.env, "AWS_EC2_METADATA_SERVICE_ENDPOINT")) {
-        auto ok = validate_override_url("AWS_EC2_METADATA_SERVICE_ENDPOINT", *ep, kImdsHosts);
-        if (!ok)
-            return Link::failed(ok.error().message, ErrorKind::Config);
-        base = *ok;
-    } else {
-        const std::string mode = util::to_lower(
-            non_empty(o_.env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").value_or("ipv4"));
-        if (mode == "ipv6")
-            base = "http://[fd00:ec2::254]";
-        else if (mode == "ipv4")
-            base = "http://169.254.169.254";
-        else
-            return Link::failed("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE must be IPv4 or IPv6",
-                                ErrorKind::Config);
-    }
-    while (!base.empty() && base.back() == '/')
-        base.pop_back();
-    auto send = [&](const std::string& method, const std::string& path, const Headers& headers) {
-        HttpRequest req;
-        req.method = method;
-        req.url = base + path;
-        req.headers = headers;
-        req.connect_timeout = o_.metadata_timeout;
-        req.timeout = o_.metadata_timeout * 2;
-        return http_send(req);
-    };
-    auto token =
-        send("PUT", "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}});
-    if (!token)
-        return Link::skipped("no instance metadata service answered (" + token.error().message +
-                             ")");
-    Headers auth;
-    if (token->status == 200) {
-        auth.emplace_back("X-aws-ec2-metadata-token", trim(token->body));
-    } else if (token->status == 403 || token->status == 404 || token->status == 405) {
-        if (env_true(o_.env, "AWS_EC2_METADATA_V1_DISABLED"))
-            return Link::failed("the instance metadata service refused an IMDSv2 token (HTTP " +
-                                std::to_string(token->status) +
-                                ") and AWS_EC2_METADATA_V1_DISABLED=true");
-    } else {
-        return Link::failed("instance metadata token request returned HTTP " +
-                            std::to_string(token->status));
-    }
-    const std::string prefix = "/latest/meta-data/iam/security-credentials/";
-    auto role = send("GET", prefix, auth);
-    if (!role)
-        return Link::failed("instance metadata: " + role.error().message, role.error().kind);
-    if (role->status == 404)
-        return Link::skipped("no IAM role is attached to this instance");
-    if (role->status != 200)
-        return Link::failed("instance metadata role request returned HTTP " +
-                            std::to_string(role->status));
-    std::string name = trim(role->body.substr(0, role->body.find('\n')));
-    if (name.empty() || name.find_first_of("/?#%") != std::string::npos)
-        return Link::failed("instance metadata returned no usable role name");
-    auto creds = send("GET", prefix + name, auth);
-    if (!creds)
-        return Link::failed("instance metadata: " + creds.error().message, creds.error().kind);
-    if (creds->status != 200)
-        return Link::failed("instance metadata credentials request returned HTTP " +
-                            std::to_string(creds->status));
-    if (auto j = parse_json_object(creds->body)) {
-        auto code = json_string(*j, "Code");
-        if (code && *code != "Success")
-            return Link::failed("instance metadata credentials have Code " + excerpt(*code, 40));
-    }
-    return credentials_from_json(creds->body, "Token", "EC2 instance metadata",
-                                 "instance metadata");
-}
-
 Result<AwsCredentials> Chain::run(std::vector<SourceAttempt>* out) {
     std::vector<SourceAttempt> attempts;
     auto finish = [&](Link link,
@@ -646,11 +329,14 @@ Result<AwsCredentials> Chain::run(std::vector<SourceAttempt>* out) {
                                                  describe_attempts(attempts) + ")");
 }
 
-}  // namespace
+}  // namespace aws_chain
+
+using detail::expand_home;
+using detail::read_text_file;
 
 Result<AwsCredentials> resolve_aws_credentials(const AwsChainOptions& options,
                                                std::vector<SourceAttempt>* attempts) {
-    Chain chain(options);
+    aws_chain::Chain chain(options);
     return chain.run(attempts);
 }
 
