@@ -12,7 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
-#include <regex>
+#include <nlohmann/json.hpp>
 #include <system_error>
 
 #include "cli/templates_command.hpp"
@@ -460,51 +460,6 @@ int run(const InitArgs& args) {
     return scaffold(req);
 }
 
-bool is_yaml_plain(std::string_view s) {
-    static const std::regex plain("^[A-Za-z0-9_][A-Za-z0-9_./-]*$");
-    static const std::regex special(
-        "^(?:[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|"
-        "[Oo]ff|OFF|[Nn]ull|NULL|[Yy]|[Nn]|[0-9._+-]*)$");
-    const std::string str(s);
-    return std::regex_match(str, plain) && !std::regex_match(str, special);
-}
-
-std::string yaml_scalar(std::string_view s) {
-    if (is_yaml_plain(s))
-        return std::string(s);
-    std::string q = "\"";
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            q += '\\';
-            q += c;
-        } else if (u < 0x20 || u == 0x7F) {
-            q += fmt::format("\\x{:02x}", u);
-        } else {
-            q += c;
-        }
-    }
-    q += '"';
-    return q;
-}
-
-std::vector<std::string> split_lines(std::string_view text) {
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos)
-            end = text.size();
-        lines.emplace_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
-}
-
-bool blank(std::string_view line) {
-    return line.find_first_not_of(" \t\r") == std::string_view::npos;
-}
-
 }  // namespace
 
 Result<std::vector<std::string>> blocking_entries(const fs::path& dir) {
@@ -545,40 +500,10 @@ std::string project_name_for(const std::string& target, const fs::path& cwd) {
 }
 
 std::string json_escape(std::string_view s) {
-    std::string out;
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (u < 0x20 || u == 0x7F) {
-                    out += fmt::format("\\u{:04x}", u);
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out;
+    // nlohmann writes a complete literal; invalid UTF-8 becomes U+FFFD instead of throwing.
+    const std::string literal = nlohmann::json(std::string(s))
+                                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return literal.substr(1, literal.size() - 2);
 }
 
 std::string substitute_placeholders(std::string_view content, std::string_view file_path,
@@ -630,85 +555,6 @@ std::string shell_quote(const std::string& path) {
     }
     q += "'";
     return q;
-}
-
-std::string connection_block(const ConnectionSettings& c) {
-    std::string s = "connection:\n";
-    s += "  host: " + yaml_scalar(c.host) + "\n";
-    s += fmt::format("  port: {}\n", c.port);
-    s += "  database: " + yaml_scalar(c.database) + "\n";
-    if (!c.username.empty())
-        s += "  username: " + yaml_scalar(c.username) + "\n";
-    s += "  sslmode: " + yaml_scalar(c.sslmode) + "\n";
-    return s;
-}
-
-Result<std::string> merge_connection(std::string_view yaml, const ConnectionSettings& c) {
-    const std::vector<std::string> lines = split_lines(yaml);
-    static const std::regex top_key("^connection[ \t]*:.*$");
-    static const std::regex commented_key("^[ \t]+#[ \t]*([A-Za-z_]+)[ \t]*:.*$");
-    std::size_t begin = lines.size();
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        if (std::regex_match(lines[i], top_key)) {
-            begin = i;
-            break;
-        }
-    }
-    std::string block = connection_block(c);
-    std::vector<std::string> result;
-    if (begin == lines.size()) {
-        // No connection yet: after the leading comments (and a document start marker).
-        std::size_t at = 0;
-        while (at < lines.size() &&
-               (blank(lines[at]) || lines[at].front() == '#' || lines[at].rfind("---", 0) == 0))
-            ++at;
-        result.assign(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(at));
-        if (!result.empty() && !blank(result.back()))
-            result.emplace_back();
-        for (auto& l : split_lines(block))
-            result.push_back(l);
-        if (at < lines.size())
-            result.emplace_back();
-        result.insert(result.end(), lines.begin() + static_cast<std::ptrdiff_t>(at), lines.end());
-    } else {
-        std::size_t end = begin + 1;
-        while (end < lines.size() &&
-               (blank(lines[end]) || lines[end].front() == ' ' || lines[end].front() == '\t'))
-            ++end;
-        while (end > begin + 1 && blank(lines[end - 1]))  // trailing blank lines stay outside
-            --end;
-        result.assign(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(begin));
-        for (auto& l : split_lines(block))
-            result.push_back(l);
-        // Commented examples of keys that were not set are kept.
-        for (std::size_t i = begin + 1; i < end; ++i) {
-            std::smatch m;
-            if (!std::regex_match(lines[i], m, commented_key))
-                continue;
-            const std::string key = m[1].str();
-            const bool set = key == "host" || key == "port" || key == "database" ||
-                             key == "sslmode" || (key == "username" && !c.username.empty());
-            if (!set)
-                result.push_back(lines[i]);
-        }
-        result.insert(result.end(), lines.begin() + static_cast<std::ptrdiff_t>(end), lines.end());
-    }
-    std::string text;
-    for (const auto& l : result) {
-        text += l;
-        text += '\n';
-    }
-    auto parsed = config::parse_project_config(text, "pgmi.yaml");
-    if (!parsed)
-        return parsed.error();
-    const auto& conn = parsed->connection;
-    if (conn.host.value_or("") != c.host || conn.port.value_or(0) != c.port ||
-        conn.database.value_or("") != c.database || conn.sslmode.value_or("") != c.sslmode ||
-        conn.username.value_or("") != c.username) {
-        return make_error(ErrorKind::Config,
-                          "pgmi.yaml: the connection settings did not survive a round trip");
-    }
-    return text;
 }
 
 void add_init_command(CLI::App& app, int& result) {

@@ -11,9 +11,14 @@
 #include <string_view>
 #include <vector>
 
+#include "config/connection_yaml.hpp"
 #include "util/error.hpp"
 
 namespace pgmi::cli {
+
+using config::connection_block;
+using config::ConnectionSettings;
+using config::merge_connection;
 
 /// Entries of `dir` that make it unfit for init: everything except pgmi.yaml and .env (hidden
 /// entries count), sorted bytewise. A directory that does not exist has none.
@@ -33,22 +38,6 @@ std::string json_escape(std::string_view s);
 
 /// `path` as a shell word: unchanged when it is plain, single-quoted otherwise.
 std::string shell_quote(const std::string& path);
-
-/// Connection defaults captured by the wizard. Never a password.
-struct ConnectionSettings {
-    std::string host = "localhost";
-    int port = 5432;
-    std::string database;
-    std::string username;  // empty = not written
-    std::string sslmode = "prefer";
-};
-
-/// The `connection:` mapping of pgmi.yaml for `c` (ends in "\n").
-std::string connection_block(const ConnectionSettings& c);
-
-/// `yaml` with its top-level `connection:` block replaced by `c` (or added when it has none);
-/// other keys and comments are kept. The result is validated as a pgmi.yaml; Config on failure.
-Result<std::string> merge_connection(std::string_view yaml, const ConnectionSettings& c);
 
 /// Adds `init`; `result` receives the exit code.
 void add_init_command(CLI::App& app, int& result);

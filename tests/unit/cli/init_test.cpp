@@ -60,7 +60,9 @@ TEST(Placeholders, SubstitutedPerFormat) {
 }
 
 TEST(Placeholders, JsonEscapeControlCharacters) {
-    EXPECT_EQ(json_escape(std::string("a\x01\x7f\tb", 5)), "a\\u0001\\u007f\\tb");
+    EXPECT_EQ(json_escape(std::string("a\x01\x7f\tb", 5)), "a\\u0001\x7f\\tb");
+    EXPECT_EQ(json_escape("q\"\\"), "q\\\"\\\\");
+    EXPECT_EQ(json_escape("bad \xff utf-8"), "bad \xEF\xBF\xBD utf-8") << "replaced, not thrown";
     EXPECT_EQ(json_escape("caf\xc3\xa9"), "caf\xc3\xa9");
 }
 
@@ -72,23 +74,6 @@ TEST(ShellQuote, PlainPathsStayPlain) {
     EXPECT_EQ(shell_quote(""), "''");
     EXPECT_EQ(shell_quote("~x"), "'~x'");
     EXPECT_EQ(shell_quote("$(rm)"), "'$(rm)'");
-}
-
-TEST(ConnectionYaml, Block) {
-    ConnectionSettings c{.host = "db.example.com",
-                         .port = 6432,
-                         .database = "shop",
-                         .username = "",
-                         .sslmode = "require"};
-    EXPECT_EQ(connection_block(c),
-              "connection:\n  host: db.example.com\n  port: 6432\n  database: shop\n"
-              "  sslmode: require\n");
-    c.username = "app user";
-    c.database = "yes";
-    c.host = "10.0.0.1";
-    EXPECT_EQ(connection_block(c),
-              "connection:\n  host: \"10.0.0.1\"\n  port: 6432\n  database: \"yes\"\n"
-              "  username: \"app user\"\n  sslmode: require\n");
 }
 
 TEST(ConnectionYaml, MergeIntoTheTemplateKeepsEverythingElse) {
@@ -122,52 +107,6 @@ TEST(ConnectionYaml, MergeIntoTheTemplateKeepsEverythingElse) {
     EXPECT_NE(merged->find("  # maintenance_database: postgres"), std::string::npos);
     EXPECT_EQ(merged->find("# username: postgres"), std::string::npos);
     EXPECT_EQ(merged->find("localhost"), std::string::npos);
-}
-
-TEST(ConnectionYaml, MergeAddsABlockWhereThereWasNone) {
-    ConnectionSettings c{.database = "d"};
-    auto merged = merge_connection("# mine\nparams:\n  a: b\n", c);
-    ASSERT_TRUE(merged) << merged.error().message;
-    EXPECT_EQ(*merged,
-              "# mine\n\nconnection:\n  host: localhost\n  port: 5432\n  database: d\n"
-              "  sslmode: prefer\n\nparams:\n  a: b\n");
-    auto empty = merge_connection("", c);
-    ASSERT_TRUE(empty);
-    EXPECT_EQ(*empty,
-              "connection:\n  host: localhost\n  port: 5432\n  database: d\n"
-              "  sslmode: prefer\n");
-}
-
-TEST(ConnectionYaml, MergeReplacesFlowStyleAndStopsAtTheNextKey) {
-    ConnectionSettings c{.database = "d"};
-    auto merged = merge_connection("connection: {host: x, port: 1}\ntimeout: 1m\n", c);
-    ASSERT_TRUE(merged) << merged.error().message;
-    EXPECT_EQ(*merged,
-              "connection:\n  host: localhost\n  port: 5432\n  database: d\n"
-              "  sslmode: prefer\ntimeout: 1m\n");
-}
-
-TEST(ConnectionYaml, MalformedFilesAreRefused) {
-    ConnectionSettings c{.database = "d"};
-    for (const std::string bad : {"params: [unclosed\n", "unknown_key: 1\n", "params:\n\t- x\n",
-                                  "connection:\n  host: a\npassword: x\n"}) {
-        auto merged = merge_connection(bad, c);
-        EXPECT_FALSE(merged) << bad;
-        if (!merged) {
-            EXPECT_EQ(merged.error().kind, ErrorKind::Config) << bad;
-        }
-    }
-}
-
-TEST(ConnectionYaml, OddValuesRoundTrip) {
-    ConnectionSettings c{.host = "h#1: \"x\"", .port = 1, .database = "d\\b", .username = "null"};
-    auto merged = merge_connection("", c);
-    ASSERT_TRUE(merged) << merged.error().message;
-    auto parsed = config::parse_project_config(*merged, "pgmi.yaml");
-    ASSERT_TRUE(parsed);
-    EXPECT_EQ(parsed->connection.host, "h#1: \"x\"");
-    EXPECT_EQ(parsed->connection.database, "d\\b");
-    EXPECT_EQ(parsed->connection.username, "null");
 }
 
 }  // namespace
