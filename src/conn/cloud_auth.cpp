@@ -73,9 +73,9 @@ void raise_sslmode(ResolvedConnection& r) {
     r.sources["sslmode"] = fmt::format("raised from {} for {}", was, auth_method_name(c.auth));
 }
 
-}  // namespace
-
-Status resolve_cloud(const CloudFlags& flags, const EnvLookup& env,
+/// Which method this run uses: the flags of one method, pgmi.yaml's auth_method, or the three
+/// AZURE_* variables; conflicts are Config errors. Sets r.config.auth and r.sources["auth"].
+Status choose_method(const CloudFlags& flags, const EnvLookup& env,
                      const config::YamlConnection& yaml, ResolvedConnection& r) {
     MethodFlags azure{AuthMethod::AzureEntraId, "azure", {}, flags.azure};
     MethodFlags aws{AuthMethod::AwsIam, "aws", {}, flags.aws};
@@ -140,89 +140,117 @@ Status resolve_cloud(const CloudFlags& flags, const EnvLookup& env,
         r.warnings.push_back(fmt::format("Warning: {} has no effect without --{}",
                                          join(by_flag->named), by_flag->yaml_name));
     }
+    return Status::ok();
+}
 
+/// Azure: tenant and client from the flags, then (at token time) the environment, then pgmi.yaml.
+void resolve_azure(const CloudFlags& flags, const EnvLookup& env,
+                   const config::YamlConnection& yaml, ResolvedConnection& r) {
+    CloudSettings& cloud = r.config.cloud;
+    cloud.azure_tenant_id = given(flags.azure_tenant_id).value_or("");
+    cloud.azure_client_id = given(flags.azure_client_id).value_or("");
+    cloud.azure_tenant_id_fallback = given(yaml.azure_tenant_id).value_or("");
+    cloud.azure_client_id_fallback = given(yaml.azure_client_id).value_or("");
+    record(r, "azure_tenant_id",
+           {{given(flags.azure_tenant_id), "--azure-tenant-id"},
+            {non_empty(env, "AZURE_TENANT_ID"), "$AZURE_TENANT_ID"},
+            {given(yaml.azure_tenant_id), "pgmi.yaml connection.azure_tenant_id"}});
+    record(r, "azure_client_id",
+           {{given(flags.azure_client_id), "--azure-client-id"},
+            {non_empty(env, "AZURE_CLIENT_ID"), "$AZURE_CLIENT_ID"},
+            {given(yaml.azure_client_id), "pgmi.yaml connection.azure_client_id"}});
+}
+
+/// AWS: the region from the flag, $AWS_REGION, $AWS_DEFAULT_REGION or pgmi.yaml (else the
+/// profile's, then the RDS host name's, decided by cloud/ at connect time).
+void resolve_aws(const CloudFlags& flags, const EnvLookup& env, const config::YamlConnection& yaml,
+                 ResolvedConnection& r) {
+    CloudSettings& cloud = r.config.cloud;
+    const std::pair<std::optional<std::string>, const char*> candidates[] = {
+        {given(flags.aws_region), "--aws-region"},
+        {non_empty(env, "AWS_REGION"), "$AWS_REGION"},
+        {non_empty(env, "AWS_DEFAULT_REGION"), "$AWS_DEFAULT_REGION"},
+        {given(yaml.aws_region), "pgmi.yaml connection.aws_region"}};
+    for (const auto& [value, where] : candidates) {
+        if (value) {
+            cloud.aws_region = *value;
+            r.sources["aws_region"] = fmt::format("{} ({})", *value, where);
+            break;
+        }
+    }
+    if (cloud.aws_region.empty())
+        r.sources["aws_region"] = "unset (the profile's region, then the RDS host name)";
+}
+
+/// Google: the instance (required) and its IP type; the principal's user unless one was
+/// named.
+Status resolve_google(const CloudFlags& flags, const config::YamlConnection& yaml,
+                      ResolvedConnection& r) {
+    ConnectionConfig& c = r.config;
     CloudSettings& cloud = c.cloud;
-    switch (c.auth) {
+    auto instance = given(flags.google_instance);
+    const char* where = "--google-instance";
+    if (!instance) {
+        instance = given(yaml.google_instance);
+        where = "pgmi.yaml connection.google_instance";
+    }
+    if (!instance) {
+        return config_error(
+            "Google Cloud SQL IAM auth requires --google-instance "
+            "(project:region:instance)");
+    }
+    auto parsed = cloud::parse_instance_name(*instance);
+    if (!parsed) {
+        return config_error(fmt::format("invalid {}: {}", where, parsed.error().message));
+    }
+    cloud.google_instance = parsed->to_string();
+    r.sources["google_instance"] = fmt::format("{} ({})", cloud.google_instance, where);
+    auto ip_type = given(flags.google_ip_type);
+    const char* ip_where = "--google-ip-type";
+    if (!ip_type) {
+        ip_type = given(yaml.google_ip_type);
+        ip_where = "pgmi.yaml connection.google_ip_type";
+    }
+    if (ip_type) {
+        auto t = parse_cloud_sql_ip_type(*ip_type);
+        if (!t)
+            return config_error(fmt::format("invalid {}: {}", ip_where, t.error().message));
+        cloud.google_private_ip = *t == CloudSqlIpType::Private;
+        r.sources["google_ip_type"] =
+            fmt::format("{} ({})", cloud.google_private_ip ? "private" : "public", ip_where);
+    }
+    // Cloud SQL IAM logs in as the principal's database user: a user someone named
+    // (-U, the connection string, a service, $PGUSER, pgmi.yaml) replaces it, the
+    // resolver's last resort (the OS account) does not. Empty = the principal's.
+    if (auto from = r.sources.find("user");
+        from != r.sources.end() &&
+        (from->second == "$USER" || from->second == "$USERNAME" || from->second == "OS user")) {
+        from->second = fmt::format("the Google principal's IAM database user, not {} {}",
+                                   from->second, c.username);
+        c.username.clear();
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
+Status resolve_cloud(const CloudFlags& flags, const EnvLookup& env,
+                     const config::YamlConnection& yaml, ResolvedConnection& r) {
+    if (Status s = choose_method(flags, env, yaml, r); !s)
+        return s;
+    switch (r.config.auth) {
         case AuthMethod::Standard:
             return Status::ok();
         case AuthMethod::AzureEntraId:
-            cloud.azure_tenant_id = given(flags.azure_tenant_id).value_or("");
-            cloud.azure_client_id = given(flags.azure_client_id).value_or("");
-            cloud.azure_tenant_id_fallback = given(yaml.azure_tenant_id).value_or("");
-            cloud.azure_client_id_fallback = given(yaml.azure_client_id).value_or("");
-            record(r, "azure_tenant_id",
-                   {{given(flags.azure_tenant_id), "--azure-tenant-id"},
-                    {non_empty(env, "AZURE_TENANT_ID"), "$AZURE_TENANT_ID"},
-                    {given(yaml.azure_tenant_id), "pgmi.yaml connection.azure_tenant_id"}});
-            record(r, "azure_client_id",
-                   {{given(flags.azure_client_id), "--azure-client-id"},
-                    {non_empty(env, "AZURE_CLIENT_ID"), "$AZURE_CLIENT_ID"},
-                    {given(yaml.azure_client_id), "pgmi.yaml connection.azure_client_id"}});
+            resolve_azure(flags, env, yaml, r);
             raise_sslmode(r);
             return Status::ok();
-        case AuthMethod::AwsIam: {
-            const std::pair<std::optional<std::string>, const char*> candidates[] = {
-                {given(flags.aws_region), "--aws-region"},
-                {non_empty(env, "AWS_REGION"), "$AWS_REGION"},
-                {non_empty(env, "AWS_DEFAULT_REGION"), "$AWS_DEFAULT_REGION"},
-                {given(yaml.aws_region), "pgmi.yaml connection.aws_region"}};
-            for (const auto& [value, where] : candidates) {
-                if (value) {
-                    cloud.aws_region = *value;
-                    r.sources["aws_region"] = fmt::format("{} ({})", *value, where);
-                    break;
-                }
-            }
-            if (cloud.aws_region.empty())
-                r.sources["aws_region"] = "unset (the profile's region, then the RDS host name)";
+        case AuthMethod::AwsIam:
+            resolve_aws(flags, env, yaml, r);
             raise_sslmode(r);
             return Status::ok();
-        }
-        case AuthMethod::GoogleIam: {
-            auto instance = given(flags.google_instance);
-            const char* where = "--google-instance";
-            if (!instance) {
-                instance = given(yaml.google_instance);
-                where = "pgmi.yaml connection.google_instance";
-            }
-            if (!instance) {
-                return config_error(
-                    "Google Cloud SQL IAM auth requires --google-instance "
-                    "(project:region:instance)");
-            }
-            auto parsed = cloud::parse_instance_name(*instance);
-            if (!parsed) {
-                return config_error(fmt::format("invalid {}: {}", where, parsed.error().message));
-            }
-            cloud.google_instance = parsed->to_string();
-            r.sources["google_instance"] = fmt::format("{} ({})", cloud.google_instance, where);
-            auto ip_type = given(flags.google_ip_type);
-            const char* ip_where = "--google-ip-type";
-            if (!ip_type) {
-                ip_type = given(yaml.google_ip_type);
-                ip_where = "pgmi.yaml connection.google_ip_type";
-            }
-            if (ip_type) {
-                auto t = parse_cloud_sql_ip_type(*ip_type);
-                if (!t)
-                    return config_error(fmt::format("invalid {}: {}", ip_where, t.error().message));
-                cloud.google_private_ip = *t == CloudSqlIpType::Private;
-                r.sources["google_ip_type"] = fmt::format(
-                    "{} ({})", cloud.google_private_ip ? "private" : "public", ip_where);
-            }
-            // Cloud SQL IAM logs in as the principal's database user: a user someone named
-            // (-U, the connection string, a service, $PGUSER, pgmi.yaml) replaces it, the
-            // resolver's last resort (the OS account) does not. Empty = the principal's.
-            if (auto from = r.sources.find("user");
-                from != r.sources.end() &&
-                (from->second == "$USER" || from->second == "$USERNAME" ||
-                 from->second == "OS user")) {
-                from->second = fmt::format("the Google principal's IAM database user, not {} {}",
-                                           from->second, c.username);
-                c.username.clear();
-            }
-            return Status::ok();
-        }
+        case AuthMethod::GoogleIam:
+            return resolve_google(flags, yaml, r);
     }
     return Status::ok();
 }
