@@ -233,10 +233,10 @@ Result<Prepared> prepare(pg::Connection& conn, const project::Project& project,
         // logs a statement's text and its bind values, but not COPY data. The set_config()
         // statement below reads them from the table, so it logs no value either.
         std::string data;
-        for (const auto& [k, v] : params) {
+        for (const auto& param : params) {  // not a structured binding: clang 14 cannot capture one
             copy_row(data, [&](auto field, auto) {
-                field(k);
-                field(v);
+                field(param.first);
+                field(param.second);
             });
         }
         if (auto s = conn.copy_in("COPY pg_temp._pgmi_parameter (key, value) FROM STDIN", data);
