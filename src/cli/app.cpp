@@ -9,6 +9,7 @@
 #include <memory>
 #include <regex>
 
+#include "cli/ai_command.hpp"
 #include "cli/completion_command.hpp"
 #include "cli/deploy_command.hpp"
 #include "cli/info_command.hpp"
@@ -392,6 +393,7 @@ int run(int argc, char** argv) {
     app.fallthrough(false);
 
     int result = 0;
+    add_ai_command(app, result);
     add_completion_command(app, result);
     add_deploy_command(app, result);
     add_info_command(app, result);
