@@ -1,0 +1,287 @@
+// `pgmi ai` end to end through the real binary: the documents, usage errors, the contract as
+// JSON, and `ai setup` / `ai check` for every assistant in a temporary project and $HOME.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ai/setup.hpp"
+#include "support/support.hpp"
+#include "util/build_info.hpp"
+
+namespace pgmi::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string resource(const std::string& rel) {
+    return slurp(fs::path(PGMI_SOURCE_DIR) / "resources" / rel);
+}
+
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+// A failing pager must not matter when stdout is not a terminal.
+RunOptions piped() {
+    RunOptions o;
+    o.env["PGMI_PAGER"] = "/nonexistent/pager";
+    o.env["PAGER"] = "/nonexistent/pager";
+    return o;
+}
+
+TEST(Ai, OverviewSkillsSkill) {
+    auto r = run_pgmi({"ai"}, piped());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, resource("ai/overview.md"));
+    EXPECT_EQ(run_pgmi({"ai", "whatever"}, piped()).out, r.out) << "unknown sub-words ignored";
+
+    auto s = run_pgmi({"ai", "skills"}, piped());
+    EXPECT_EQ(s.exit_code, 0) << s.err;
+    EXPECT_EQ(s.out.rfind("# Available pgmi Skills\n\nUse `pgmi ai skill <name>` to get full "
+                          "skill content.\n\n| Skill | Scope | Description |\n"
+                          "|-------|-------|-------------|\n| `pgmi-ci` | core | ",
+                          0),
+              0u)
+        << s.out;
+    EXPECT_TRUE(contains(s.out, "\n| `pgmi-sql` | core | Writing deploy.sql"));
+    EXPECT_TRUE(contains(s.out, "|\n\nTotal: 11 skills\n"));
+
+    auto one = run_pgmi({"ai", "skill", "pgmi-sql"}, piped());
+    EXPECT_EQ(one.exit_code, 0) << one.err;
+    EXPECT_EQ(one.out, resource("ai/skills/pgmi-sql.md"));
+}
+
+TEST(Ai, SkillUsageErrors) {
+    auto unknown = run_pgmi({"ai", "skill", "nope"});
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_EQ(unknown.out, "");
+    EXPECT_EQ(unknown.err.rfind("pgmi: error: usage error: skill 'nope' not found. Available "
+                                "skills: pgmi-ci, pgmi-connections, ",
+                                0),
+              0u)
+        << unknown.err;
+
+    auto missing = run_pgmi({"ai", "skill"});
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_EQ(missing.err,
+              "pgmi: error: usage error: missing required argument: <name>\n\n"
+              "Usage: pgmi ai skill <name>\n\nExample:\n  pgmi ai skill pgmi-sql\n\n"
+              "Run `pgmi ai skills` to see the available skills.\n");
+
+    auto two = run_pgmi({"ai", "skill", "a", "b"});
+    EXPECT_EQ(two.exit_code, 2);
+    EXPECT_TRUE(contains(two.err, "accepts 1 arg(s), received 2")) << two.err;
+}
+
+TEST(Ai, ContractIsJson) {
+    auto r = run_pgmi({"ai", "contract"}, piped());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto doc = nlohmann::ordered_json::parse(r.out);
+    EXPECT_EQ(doc.begin().key(), "views");
+    EXPECT_EQ(doc.at("exit_codes").back().at("code"), 143);
+    EXPECT_EQ(r.out, doc.dump(2) + "\n");
+
+    auto extra = run_pgmi({"ai", "contract", "x"});
+    EXPECT_EQ(extra.exit_code, 2);
+    EXPECT_TRUE(contains(extra.err, "usage error: unknown command \"x\" for \"pgmi ai contract\""))
+        << extra.err;
+}
+
+TEST(Ai, HelpHasExamples) {
+    auto r = run_pgmi({"ai", "--help"});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_TRUE(contains(r.out, "Examples:\n  pgmi ai ")) << r.out;
+    for (const char* sub : {"check", "contract", "setup", "skill", "skills"})
+        EXPECT_TRUE(contains(r.out, std::string("\n  ") + sub + " ")) << sub;
+}
+
+// ---- setup and check -------------------------------------------------------------------------
+
+struct Env {
+    TempDir project;
+    TempDir home;
+
+    Env() { project.write("deploy.sql", "SELECT 1;\n"); }
+    RunOptions options() const {
+        RunOptions o;
+        o.cwd = project.path();
+        o.env["HOME"] = home.path().string();
+        return o;
+    }
+    RunResult run(std::vector<std::string> args) const {
+        args.insert(args.begin(), "ai");
+        return run_pgmi(args, options());
+    }
+};
+
+std::vector<ai::PlannedFile> planned(const std::string& name, bool global, const fs::path& base) {
+    auto files = ai::plan(*ai::find_assistant(name), global, base, build_info::kVersion);
+    EXPECT_TRUE(files) << name;
+    return files ? *files : std::vector<ai::PlannedFile>{};
+}
+
+void round_trip(const std::string& name, bool global) {
+    SCOPED_TRACE(name + (global ? " --global" : ""));
+    Env env;
+    const fs::path base = global ? env.home.path() : env.project.path();
+    std::vector<std::string> flags = {"--assistant", name};
+    if (global)
+        flags.push_back("--global");
+    auto with = [&](std::vector<std::string> head, std::vector<std::string> tail = {}) {
+        head.insert(head.end(), flags.begin(), flags.end());
+        head.insert(head.end(), tail.begin(), tail.end());
+        return head;
+    };
+    const auto files = planned(name, global, base);
+    ASSERT_FALSE(files.empty());
+
+    // --dry-run writes nothing.
+    auto dry = env.run(with({"setup"}, {"--dry-run", "--no-claude-md"}));
+    EXPECT_EQ(dry.exit_code, 0) << dry.err;
+    EXPECT_TRUE(contains(dry.err, "would create ")) << dry.err;
+    EXPECT_TRUE(contains(dry.err, "Dry run: no files written.\n"));
+    for (const auto& f : files)
+        EXPECT_FALSE(fs::exists(f.path)) << f.path;
+
+    auto created = env.run(with({"setup"}, {"--no-claude-md"}));
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    for (const auto& f : files) {
+        EXPECT_EQ(slurp(f.path), f.content) << f.path;
+        EXPECT_TRUE(contains(created.err, "created    ")) << created.err;
+    }
+    auto current = env.run(with({"check"}));
+    EXPECT_EQ(current.exit_code, 0) << current.err;
+    EXPECT_TRUE(contains(current.err, "current  ")) << current.err;
+
+    // A hand edit: check fails, setup refuses without --force and leaves the file.
+    const fs::path first = files.front().path;
+    { std::ofstream(first, std::ios::app) << "\nmy own rule\n"; }
+    auto edited = env.run(with({"check"}));
+    EXPECT_EQ(edited.exit_code, 1);
+    EXPECT_TRUE(contains(edited.err, "(hand-edited since generation)\n")) << edited.err;
+    EXPECT_TRUE(contains(edited.err,
+                         "pgmi: error: guidance missing, stale, or hand-edited; run "
+                         "`pgmi ai setup --assistant " +
+                             name + "`\n"))
+        << edited.err;
+    auto refused = env.run(with({"setup"}, {"--no-claude-md"}));
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_TRUE(contains(refused.err, " (hand-edited; re-run with --force to overwrite)\n"));
+    EXPECT_TRUE(contains(refused.err,
+                         "pgmi: error: 1 file(s) hand-edited and left unchanged; "
+                         "re-run with --force to overwrite\n"))
+        << refused.err;
+    EXPECT_TRUE(contains(slurp(first), "my own rule"));
+
+    // Stale: another version's stamp over another body.
+    { std::ofstream(first, std::ios::trunc) << ai::stamp("older guidance\n", "0.0.1"); }
+    auto stale = env.run(with({"check"}));
+    EXPECT_EQ(stale.exit_code, 1);
+    EXPECT_TRUE(contains(stale.err, std::string("(generated by pgmi 0.0.1, binary is ") +
+                                        build_info::kVersion + ")\n"))
+        << stale.err;
+
+    auto forced = env.run(with({"setup"}, {"--force", "--no-claude-md"}));
+    EXPECT_EQ(forced.exit_code, 0) << forced.err;
+    auto again = env.run(with({"check"}));
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(slurp(first), files.front().content);
+}
+
+TEST(AiSetup, RoundTripEveryAssistantLocal) {
+    for (const auto& a : ai::assistants())
+        round_trip(std::string(a.name), false);
+}
+
+TEST(AiSetup, RoundTripEveryAssistantGlobal) {
+    for (const auto& a : ai::assistants()) {
+        if (!a.global.empty()) {
+            round_trip(std::string(a.name), true);
+        } else {
+            Env env;
+            auto r = env.run({"setup", "--assistant", std::string(a.name), "--global"});
+            EXPECT_EQ(r.exit_code, 1) << a.name;
+            EXPECT_EQ(r.err, "pgmi: error: assistant \"" + std::string(a.name) +
+                                 "\" does not support --global\n");
+        }
+    }
+}
+
+TEST(AiSetup, AllAndClaudePointer) {
+    Env env;
+    env.project.write("CLAUDE.md", "# Team notes");
+    auto r = env.run({"setup", "--all", "--claude-md"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const auto& name : ai::all_assistants()) {
+        for (const auto& f : planned(name, false, env.project.path()))
+            EXPECT_TRUE(fs::exists(f.path)) << f.path;
+    }
+    EXPECT_TRUE(contains(r.err, "updated    CLAUDE.md (pgmi pointer)\n")) << r.err;
+    EXPECT_EQ(slurp(env.project.path() / "CLAUDE.md"),
+              "# Team notes\n\n" + ai::with_pointer(std::nullopt));
+    auto quiet = env.run({"setup", "--all", "--claude-md"});
+    EXPECT_EQ(quiet.exit_code, 0);
+    EXPECT_EQ(quiet.err, "") << "everything current: nothing to say";
+    // Non-interactive without --claude-md: CLAUDE.md is not touched.
+    Env other;
+    EXPECT_EQ(other.run({"setup", "--assistant", "claude"}).exit_code, 0);
+    EXPECT_FALSE(fs::exists(other.project.path() / "CLAUDE.md"));
+}
+
+TEST(AiSetup, Errors) {
+    Env env;
+    auto none = env.run({"setup"});
+    EXPECT_EQ(none.exit_code, 2);
+    EXPECT_EQ(none.err,
+              "pgmi: error: usage error: --assistant is required in non-interactive mode "
+              "(supported: claude, agents, codex, opencode, codex-skills, antigravity, cursor, "
+              "copilot, windsurf, cline, gemini)\n");
+    auto bad = env.run({"setup", "--assistant", "vim"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_TRUE(
+        contains(bad.err, "usage error: unsupported assistant \"vim\" (supported: claude, "))
+        << bad.err;
+    EXPECT_EQ(env.run({"check", "--assistant", "vim"}).exit_code, 2);
+
+    auto both = env.run({"setup", "--all", "--assistant", "claude"});
+    EXPECT_EQ(both.exit_code, 1);
+    EXPECT_TRUE(contains(both.err,
+                         "if any flags in the group [assistant all] are set none of the "
+                         "others can be; [all assistant] were all set"))
+        << both.err;
+    EXPECT_EQ(
+        env.run({"setup", "--claude-md", "--no-claude-md", "--assistant", "claude"}).exit_code, 1);
+    EXPECT_EQ(env.run({"setup", "--all", "--global"}).exit_code, 1);
+
+    TempDir empty;
+    RunOptions o;
+    o.cwd = empty.path();
+    o.env["HOME"] = env.home.path().string();
+    auto not_project = run_pgmi({"ai", "setup", "--assistant", "claude"}, o);
+    EXPECT_EQ(not_project.exit_code, 1);
+    EXPECT_TRUE(contains(not_project.err,
+                         "pgmi: error: not a pgmi project (no deploy.sql or pgmi.yaml found)"))
+        << not_project.err;
+    EXPECT_TRUE(fs::is_empty(empty.path()));
+
+    auto extra = env.run({"setup", "x"});
+    EXPECT_EQ(extra.exit_code, 2);
+    EXPECT_TRUE(contains(extra.err, "unknown command \"x\" for \"pgmi ai setup\"")) << extra.err;
+
+    // check needs no project and defaults to claude.
+    auto missing = run_pgmi({"ai", "check"}, o);
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_TRUE(contains(missing.err, "missing  .claude/skills/pgmi/SKILL.md\n")) << missing.err;
+}
+
+}  // namespace
+}  // namespace pgmi::test
