@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ai/setup.hpp"
+#include "pty_session.hpp"
 #include "support/support.hpp"
 #include "util/build_info.hpp"
 
@@ -102,6 +103,34 @@ TEST(Ai, HelpHasExamples) {
     EXPECT_TRUE(contains(r.out, "Examples:\n  pgmi ai ")) << r.out;
     for (const char* sub : {"check", "contract", "setup", "skill", "skills"})
         EXPECT_TRUE(contains(r.out, std::string("\n  ") + sub + " ")) << sub;
+}
+
+// At a terminal the documents go through the pager, run without a shell; a pager that cannot
+// start, or `cat`, means plain output.
+TEST(AiPager, PagerOnlyAtAnInteractiveTerminal) {
+    {
+        PtySession s({"ai", "skills"}, {.env = {{"PGMI_PAGER", "sed -e s/^/PAGED:/"}}});
+        EXPECT_TRUE(s.expect("PAGED:# Available pgmi Skills")) << s.output();
+        EXPECT_TRUE(s.expect("PAGED:Total: 11 skills"));
+        EXPECT_EQ(s.wait(), 0);
+    }
+    {
+        PtySession s({"ai", "skill", "pgmi-sql"},
+                     {.env = {{"PGMI_PAGER", ""}, {"PAGER", "sed -e s/^/VIA-PAGER:/"}}});
+        EXPECT_TRUE(s.expect("VIA-PAGER:---")) << s.output();
+        EXPECT_EQ(s.wait(), 0);
+    }
+    for (const char* pager : {"/nonexistent/pager -x", "cat"}) {
+        PtySession s({"ai", "contract"}, {.env = {{"PGMI_PAGER", pager}}});
+        EXPECT_TRUE(s.expect("\"views\": [")) << pager << ": " << s.output();
+        EXPECT_EQ(s.wait(), 0) << pager;
+        EXPECT_EQ(s.output().find("PAGED"), std::string::npos);
+    }
+    // Not interactive (CI set): no pager even at a terminal.
+    PtySession ci({"ai", "skills"}, {.env = {{"CI", "1"}, {"PGMI_PAGER", "sed -e s/^/PAGED:/"}}});
+    EXPECT_TRUE(ci.expect("# Available pgmi Skills"));
+    EXPECT_EQ(ci.wait(), 0);
+    EXPECT_EQ(ci.output().find("PAGED:"), std::string::npos) << ci.output();
 }
 
 // ---- setup and check -------------------------------------------------------------------------
@@ -235,6 +264,22 @@ TEST(AiSetup, AllAndClaudePointer) {
     Env other;
     EXPECT_EQ(other.run({"setup", "--assistant", "claude"}).exit_code, 0);
     EXPECT_FALSE(fs::exists(other.project.path() / "CLAUDE.md"));
+}
+
+TEST(AiSetup, InteractiveDefaultsToClaudeAndAsksForThePointer) {
+    for (const char* answer : {"n\r", "\r"}) {
+        TempDir project;
+        TempDir home;
+        project.write("pgmi.yaml", "");
+        PtySession s({"ai", "setup"},
+                     {.env = {{"HOME", home.path().string()}}, .cwd = project.path()});
+        ASSERT_TRUE(s.expect("Add a one-line pgmi pointer to CLAUDE.md? [Y/n]: ")) << s.output();
+        s.send(answer);
+        EXPECT_EQ(s.wait(), 0) << s.output();
+        EXPECT_TRUE(fs::exists(project.path() / ".claude/skills/pgmi/SKILL.md"));
+        EXPECT_EQ(fs::exists(project.path() / "CLAUDE.md"), std::string(answer) == "\r")
+            << s.output();
+    }
 }
 
 TEST(AiSetup, Errors) {
