@@ -1,0 +1,161 @@
+// Faults during a deploy, each reproduced for real against this binary's server: pgmi killed with
+// SIGKILL in the middle of the atomic head, and the server stopped fast and immediately
+// mid-deploy. Time bounds are "it does not hang" limits with wide margins, not performance
+// figures.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "ephemeral/server.hpp"
+#include "support/support.hpp"
+
+namespace pgmi::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::seconds;
+
+/// How many backends of `db` (the asking one aside) match `where` on pg_stat_activity.
+int backends(const std::string& db, const std::string& where = "true") {
+    auto rows = query("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db +
+                                      "' AND pid <> pg_backend_pid() AND (" + where + ")");
+    return rows.empty() ? -1 : std::stoi(rows[0]);
+}
+
+/// Waits up to `limit` for `backends(db, where)` to become `want`; false when it did not.
+bool wait_backends(const std::string& db, const std::string& where, int want,
+                   seconds limit = seconds(30)) {
+    const auto end = Clock::now() + limit;
+    while (Clock::now() < end) {
+        if (backends(db, where) == want)
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+bool table_exists(const std::string& db, const std::string& table) {
+    return query(db, "SELECT count(*) FROM pg_tables WHERE tablename = '" + table + "'") ==
+           std::vector<std::string>{"1"};
+}
+
+bool database_exists(const std::string& db) {
+    return query("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + db + "'") ==
+           std::vector<std::string>{"1"};
+}
+
+/// Kills pgmi with SIGKILL while the server sleeps inside the head, then waits for the backend
+/// to end: nothing of the head may be committed.
+void kill_mid_head_and_expect_nothing_committed(const TempDir& project, const std::string& table) {
+    const std::string db = unique_db();
+    auto proc = spawn_pgmi(deploy_args(project.path(), db));
+    ASSERT_TRUE(wait_backends(db, "wait_event = 'PgSleep'", 1, seconds(20)))
+        << "the deploy never reached its pg_sleep";
+    proc->signal(SIGKILL);
+    EXPECT_EQ(proc->wait().exit_code, 128 + SIGKILL);
+    // The backend still sleeps; it ends once it finds its client gone.
+    ASSERT_TRUE(wait_backends(db, "true", 0)) << "pgmi's backend outlived it by 30 s";
+    ASSERT_TRUE(database_exists(db));
+    EXPECT_FALSE(table_exists(db, table)) << "a killed pgmi committed the head";
+}
+
+TEST(Fault, KilledMidHeadCommitsNothing) {
+    TempDir dir;
+    dir.write("deploy.sql", "BEGIN;\nCREATE TABLE t(x int);\nSELECT pg_sleep(3);\nCOMMIT;\n");
+    kill_mid_head_and_expect_nothing_committed(dir, "t");
+}
+
+TEST(Fault, KilledMidImplicitHeadCommitsNothing) {
+    // No BEGIN: the statements before COMMIT would form an implicit transaction that the server
+    // commits when their message ends.
+    TempDir dir;
+    dir.write("deploy.sql",
+              "CREATE TABLE implicit_t(x int);\nSELECT pg_sleep(3);\nCOMMIT;\nSELECT 1;\n");
+    kill_mid_head_and_expect_nothing_committed(dir, "implicit_t");
+}
+
+TEST(Fault, KilledWhileTheHeadExecutesAFileCommitsNothing) {
+    // The slow statement runs inside a project file that deploy.sql EXECUTEs, as the templates do.
+    TempDir dir;
+    dir.write("migrations/001_slow.sql", "CREATE TABLE from_file(x int);\nSELECT pg_sleep(3);\n");
+    dir.write("deploy.sql",
+              "BEGIN;\n"
+              "DO $$\nDECLARE f record;\nBEGIN\n"
+              "  FOR f IN SELECT content FROM pg_temp.pgmi_plan_view\n"
+              "           WHERE path LIKE './migrations/%' ORDER BY execution_order LOOP\n"
+              "    EXECUTE f.content;\n"
+              "  END LOOP;\nEND $$;\n"
+              "COMMIT;\n");
+    kill_mid_head_and_expect_nothing_committed(dir, "from_file");
+}
+
+TEST(Fault, AHeadThatRunsToItsEndStillCommits) {
+    // The other side of the tests above: the held-back COMMIT is sent, once, and the summary
+    // counts the head as committed.
+    TempDir dir;
+    dir.write("migrations/001.sql", "CREATE TABLE from_file(x int);\n");
+    dir.write("deploy.sql",
+              "BEGIN;\nCREATE TABLE t(x int);\n"
+              "DO $$ DECLARE f record; BEGIN FOR f IN SELECT content FROM pg_temp.pgmi_plan_view "
+              "LOOP EXECUTE f.content; END LOOP; END $$;\nCOMMIT;\nCREATE TABLE tail(x int);\n");
+    const std::string db = unique_db();
+    auto r = run_pgmi(deploy_args(dir.path(), db, {"--json"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\"unitsCommitted\": 2"), std::string::npos) << r.out;
+    EXPECT_TRUE(table_exists(db, "t"));
+    EXPECT_TRUE(table_exists(db, "from_file"));
+    EXPECT_TRUE(table_exists(db, "tail"));
+}
+
+// ---- the server goes away -----------------------------------------------------------------
+
+/// Stops this binary's server with `pg_ctl stop -m <mode>` (as its own user when we are root).
+void pg_ctl_stop(const std::string& mode) {
+    auto bindir = ephemeral::find_bindir();
+    ASSERT_TRUE(bindir) << bindir.error().message;
+    std::vector<std::string> argv = {(*bindir / "pg_ctl").string(),
+                                     "stop",
+                                     "-D",
+                                     server().data_dir().string(),
+                                     "-m",
+                                     mode,
+                                     "-w"};
+    if (::geteuid() == 0)
+        argv.insert(argv.begin(), {"/usr/sbin/runuser", "-u", "postgres", "--"});
+    auto r = run_program(argv, {.clear_pg_env = false, .timeout_seconds = 60});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+void expect_server_stop_ends_the_deploy(const std::string& mode) {
+    TempDir dir;
+    dir.write("deploy.sql", "BEGIN;\nCREATE TABLE gone(x int);\nSELECT pg_sleep(60);\nCOMMIT;\n");
+    const std::string db = unique_db(mode);
+    auto proc = spawn_pgmi(deploy_args(dir.path(), db, {"--json"}), {.timeout_seconds = 60});
+    ASSERT_TRUE(wait_backends(db, "wait_event = 'PgSleep'", 1, seconds(20)));
+    const auto stopped = Clock::now();
+    pg_ctl_stop(mode);
+    auto r = proc->wait();
+    const auto took = Clock::now() - stopped;
+    Status restarted = server().restart();
+    ASSERT_TRUE(restarted) << restarted.error().message;
+    EXPECT_TRUE(r.exit_code == 13 || r.exit_code == 11) << r.exit_code << "\n" << r.err;
+    EXPECT_LT(took, seconds(30));
+    EXPECT_NE(r.err.find("pgmi lost its connection to the server"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("\"unitsCommitted\": 0"), std::string::npos) << r.out;
+    std::cerr << "[ info ] pg_ctl stop -m " << mode << ": pgmi said\n" << r.err << "\n";
+    EXPECT_FALSE(table_exists(db, "gone"));
+}
+
+TEST(Fault, ServerFastShutdownMidDeployFails) {
+    expect_server_stop_ends_the_deploy("fast");
+}
+
+TEST(Fault, ServerImmediateShutdownMidDeployFails) {
+    expect_server_stop_ends_the_deploy("immediate");
+}
+
+}  // namespace
+}  // namespace pgmi::test
