@@ -1,7 +1,7 @@
 // Faults during a deploy, each reproduced for real against this binary's server: pgmi killed with
-// SIGKILL in the middle of the atomic head, and the server stopped fast and immediately
-// mid-deploy. Time bounds are "it does not hang" limits with wide margins, not performance
-// figures.
+// SIGKILL in the middle of the atomic head, a network path that stalls (a loopback relay stops
+// forwarding what pgmi sends), and the server stopped fast and immediately mid-deploy. Time bounds
+// are "it does not hang" limits with wide margins, not performance figures.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ephemeral/server.hpp"
+#include "support/stall_proxy.hpp"
 #include "support/support.hpp"
 
 namespace pgmi::test {
@@ -108,6 +109,83 @@ TEST(Fault, AHeadThatRunsToItsEndStillCommits) {
     EXPECT_TRUE(table_exists(db, "t"));
     EXPECT_TRUE(table_exists(db, "from_file"));
     EXPECT_TRUE(table_exists(db, "tail"));
+}
+
+// ---- a stalled network path ---------------------------------------------------------------
+
+/// A deploy through `proxy` whose head sleeps 2 s; the path stalls during the sleep, so the next
+/// message (the head's COMMIT) never reaches the server.
+struct StalledDeploy {
+    std::unique_ptr<StallProxy> proxy = std::make_unique<StallProxy>(server().port());
+    TempDir dir;
+    std::string db = unique_db("stall");
+    std::unique_ptr<Process> proc;
+    Clock::time_point started;
+
+    explicit StalledDeploy(const std::vector<std::string>& extra) {
+        dir.write("deploy.sql",
+                  "BEGIN;\nCREATE TABLE stalled(x int);\nSELECT pg_sleep(2);\nCOMMIT;\n");
+        std::vector<std::string> args = {
+            "deploy", dir.path().string(),  "-h", "127.0.0.1", "-p", std::to_string(proxy->port()),
+            "-U",     server().superuser(), "-d", db};
+        args.insert(args.end(), extra.begin(), extra.end());
+        started = Clock::now();
+        proc = spawn_pgmi(args, {.timeout_seconds = 120});
+    }
+
+    /// Stalls the path while the body sleeps, then waits until the server has answered it (the
+    /// backend idle, waiting for pgmi): whatever pgmi sends next is stuck in the path.
+    bool stall_after_sleep() {
+        if (!wait_backends(db, "wait_event = 'PgSleep'", 1, seconds(20)))
+            return false;
+        proxy->stall();
+        return wait_backends(db, "state LIKE 'idle%'", 1, seconds(20));
+    }
+};
+
+TEST(Fault, TimeoutOnAStalledPathExits16) {
+    StalledDeploy d({"--timeout", "5s", "--json"});
+    ASSERT_TRUE(d.stall_after_sleep());
+    auto r = d.proc->wait();
+    const auto took = Clock::now() - d.started;
+    EXPECT_EQ(r.exit_code, 16) << r.err;
+    // 5 s of --timeout, 5 s of grace for the cancel request, then pgmi closes the connection.
+    EXPECT_LT(took, seconds(30)) << "pgmi kept waiting on a stalled path";
+    EXPECT_NE(r.out.find("\"exitCode\": 16"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("did not answer the cancel request"), std::string::npos) << r.err;
+    std::cerr << "[ info ] stalled deploy with --timeout 5s exited after "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+              << " ms; pgmi said\n"
+              << r.err;
+}
+
+void expect_signal_ends_a_stalled_deploy(int sig, int want_exit) {
+    StalledDeploy d({});
+    ASSERT_TRUE(d.stall_after_sleep());
+    const auto signalled = Clock::now();
+    d.proc->signal(sig);
+    auto r = d.proc->wait();
+    const auto took = Clock::now() - signalled;
+    EXPECT_EQ(r.exit_code, want_exit) << r.err;
+    EXPECT_LT(took, seconds(25)) << "pgmi kept waiting on a stalled path after the signal";
+    EXPECT_NE(r.err.find("pgmi: interrupted, cancelling deployment..."), std::string::npos)
+        << r.err;
+    std::cerr << "[ info ] stalled deploy exited "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+              << " ms after signal " << sig << "\n";
+    // The server still holds the open transaction for the relay; once the relay lets go, it
+    // rolls back: the COMMIT that never arrived commits nothing.
+    d.proxy.reset();
+    ASSERT_TRUE(wait_backends(d.db, "true", 0));
+    EXPECT_FALSE(table_exists(d.db, "stalled"));
+}
+
+TEST(Fault, SigtermOnAStalledPathExits143) {
+    expect_signal_ends_a_stalled_deploy(SIGTERM, 143);
+}
+
+TEST(Fault, SigintOnAStalledPathExits130) {
+    expect_signal_ends_a_stalled_deploy(SIGINT, 130);
 }
 
 // ---- the server goes away -----------------------------------------------------------------
