@@ -1,7 +1,7 @@
 // Faults during a deploy, each reproduced for real against this binary's server: pgmi killed with
 // SIGKILL in the middle of the atomic head, a network path that stalls (a loopback relay stops
-// forwarding what pgmi sends), and the server stopped fast and immediately mid-deploy. Time bounds
-// are "it does not hang" limits with wide margins, not performance figures.
+// forwarding what pgmi sends), and the server stopped fast and immediately mid-deploy. The time
+// bounds are "it does not hang" limits with wide margins, not performance figures.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -186,6 +186,23 @@ TEST(Fault, SigtermOnAStalledPathExits143) {
 
 TEST(Fault, SigintOnAStalledPathExits130) {
     expect_signal_ends_a_stalled_deploy(SIGINT, 130);
+}
+
+TEST(Fault, VerboseShowsTheTcpLivenessSettings) {
+    TempDir dir;
+    dir.write("deploy.sql", "SELECT 1;\n");
+    const std::string db = unique_db();
+    auto r = run_pgmi({"deploy", dir.path().string(), "--connection",
+                       "postgresql://" + server().superuser() + "@127.0.0.1:" +
+                           std::to_string(server().port()) + "/postgres?keepalives_idle=7",
+                       "-d", db, "--verbose"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("  TCP Liveness: keepalives=1 (pgmi default), keepalives_idle=7 "
+                         "(connection string (--connection)), keepalives_interval=10 (pgmi "
+                         "default), keepalives_count=3 (pgmi default), tcp_user_timeout=60000 "
+                         "(pgmi default)\n"),
+              std::string::npos)
+        << r.err;
 }
 
 // ---- the server goes away -----------------------------------------------------------------
