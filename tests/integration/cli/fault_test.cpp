@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ephemeral/server.hpp"
+#include "pg/connection.hpp"
 #include "support/stall_proxy.hpp"
 #include "support/support.hpp"
 
@@ -203,6 +204,79 @@ TEST(Fault, VerboseShowsTheTcpLivenessSettings) {
                          "(pgmi default)\n"),
               std::string::npos)
         << r.err;
+}
+
+// ---- after a kill -9: the next deploy ---------------------------------------------------------
+
+/// The pid of the one backend of `db` (on `datname`) matching `where`, or "" when there is none.
+std::string backend_pid(const std::string& datname, const std::string& where) {
+    auto rows = query("postgres", "SELECT pid FROM pg_stat_activity WHERE datname = '" + datname +
+                                      "' AND pid <> pg_backend_pid() AND (" + where + ")");
+    return rows.size() == 1 ? rows[0] : "";
+}
+
+TEST(Fault, AfterAKillTheNextDeployWaitsOnlyForTheOldBackend) {
+    TempDir dir;
+    dir.write("deploy.sql", "BEGIN;\nSELECT pg_sleep(5);\nCOMMIT;\n");
+    const std::string db = unique_db();
+    auto proc = spawn_pgmi(deploy_args(dir.path(), db));
+    ASSERT_TRUE(wait_backends(db, "wait_event = 'PgSleep'", 1, seconds(20)));
+    const std::string old = backend_pid(db, "wait_event = 'PgSleep'");
+    proc->signal(SIGKILL);
+    proc->wait();
+
+    // The orphaned backend still holds the deploy lock: refused, and named.
+    TempDir next;
+    next.write("deploy.sql", "CREATE TABLE next_deploy(x int);\n");
+    auto blocked = run_pgmi(deploy_args(next.path(), db));
+    EXPECT_EQ(blocked.exit_code, 15) << blocked.err;
+    EXPECT_NE(blocked.err.find("held by pid " + old + " (application \"pgmi\""), std::string::npos)
+        << blocked.err;
+
+    // Once the server has noticed the lost client (after its sleep), nothing is in the way.
+    ASSERT_TRUE(wait_backends(db, "true", 0));
+    auto r = run_pgmi(deploy_args(next.path(), db));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(table_exists(db, "next_deploy"));
+}
+
+TEST(Fault, KilledBetweenDropAndCreateTheNextOverwriteRecovers) {
+    TempDir dir;
+    dir.write("deploy.sql", "CREATE TABLE marker(x int);\n");
+    const std::string db = unique_db();
+    ASSERT_EQ(run_pgmi(deploy_args(dir.path(), db)).exit_code, 0);
+    const std::vector<std::string> overwrite = {"--overwrite", "--force"};
+
+    // Hold CREATE DATABASE between the drop and the create: it needs a SHARE lock on its
+    // template, which a pending COMMENT ON DATABASE template1 (SHARE UPDATE EXCLUSIVE) blocks.
+    auto holder = pg::Connection::open(server().conn_params("postgres"));
+    ASSERT_TRUE(holder) << holder.error().message;
+    ASSERT_TRUE(holder->exec("BEGIN"));
+    ASSERT_TRUE(holder->exec("COMMENT ON DATABASE template1 IS 'held by a pgmi test'"));
+    auto proc = spawn_pgmi(deploy_args(dir.path(), db, overwrite));
+    const std::string waiting = "wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%'";
+    ASSERT_TRUE(wait_backends("postgres", waiting, 1, seconds(20)))
+        << "pgmi never reached CREATE DATABASE";
+    const std::string orphan = backend_pid("postgres", waiting);
+    proc->signal(SIGKILL);
+    proc->wait();
+    ASSERT_FALSE(database_exists(db)) << "the drop should have happened";
+
+    // While the orphaned backend lives it holds the lifecycle lock: refused, and named.
+    auto blocked = run_pgmi(deploy_args(dir.path(), db, overwrite));
+    EXPECT_EQ(blocked.exit_code, 15) << blocked.err;
+    EXPECT_NE(blocked.err.find("held by pid " + orphan), std::string::npos) << blocked.err;
+
+    // The orphan ends without creating anything (as when the server notices the lost client
+    // before the create runs); the database is simply missing, and the next run recovers.
+    EXPECT_EQ(query("postgres", "SELECT pg_terminate_backend(" + orphan + ")"),
+              std::vector<std::string>{"t"});
+    ASSERT_TRUE(wait_backends("postgres", "pid = " + orphan, 0));
+    ASSERT_TRUE(holder->exec("ROLLBACK"));
+    ASSERT_FALSE(database_exists(db));
+    auto r = run_pgmi(deploy_args(dir.path(), db, overwrite));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(table_exists(db, "marker"));
 }
 
 // ---- the server goes away -----------------------------------------------------------------
