@@ -189,6 +189,33 @@ TEST(Fault, SigintOnAStalledPathExits130) {
     expect_signal_ends_a_stalled_deploy(SIGINT, 130);
 }
 
+TEST(Fault, SigtermWhileConnectingThroughAStalledPathExits143) {
+    // The path is dead before pgmi's first connection gets an answer: no watchdog runs yet (the
+    // connect waits for its connect_timeout), so the signal's backstop ends the wait.
+    StallProxy proxy(server().port());
+    proxy.stall();
+    TempDir dir;
+    dir.write("deploy.sql", "SELECT 1;\n");
+    auto proc =
+        spawn_pgmi({"deploy", dir.path().string(), "-h", "127.0.0.1", "-p",
+                    std::to_string(proxy.port()), "-U", server().superuser(), "-d", unique_db()},
+                   {.timeout_seconds = 120});
+    const auto until = Clock::now() + seconds(20);
+    while (proxy.connections() == 0 && Clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_GT(proxy.connections(), 0) << "pgmi never connected";
+    const auto signalled = Clock::now();
+    proc->signal(SIGTERM);
+    auto r = proc->wait();
+    const auto took = Clock::now() - signalled;
+    EXPECT_EQ(r.exit_code, 143) << r.err;
+    EXPECT_LT(took, seconds(40)) << "pgmi kept connecting through a stalled path after SIGTERM";
+    EXPECT_NE(r.err.find("did not stop within 15s of the signal"), std::string::npos) << r.err;
+    std::cerr << "[ info ] stalled connect exited "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+              << " ms after SIGTERM\n";
+}
+
 TEST(Fault, VerboseShowsTheTcpLivenessSettings) {
     TempDir dir;
     dir.write("deploy.sql", "SELECT 1;\n");
