@@ -40,11 +40,11 @@ Error Watchdog::stop_error(const Error& cause) const {
     switch (fired().value_or(ErrorKind::Timeout)) {
         case ErrorKind::Interrupted:
             e.kind = ErrorKind::Interrupted;
-            why = "interrupted (SIGINT)";
+            why = "interrupted (SIGINT):";
             break;
         case ErrorKind::Terminated:
             e.kind = ErrorKind::Terminated;
-            why = "terminated (SIGTERM)";
+            why = "terminated (SIGTERM):";
             break;
         default:
             e.kind = ErrorKind::Timeout;

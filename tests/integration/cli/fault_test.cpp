@@ -153,14 +153,17 @@ TEST(Fault, TimeoutOnAStalledPathExits16) {
     // 5 s of --timeout, 5 s of grace for the cancel request, then pgmi closes the connection.
     EXPECT_LT(took, seconds(30)) << "pgmi kept waiting on a stalled path";
     EXPECT_NE(r.out.find("\"exitCode\": 16"), std::string::npos) << r.out;
-    EXPECT_NE(r.err.find("did not answer the cancel request"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("pgmi: error: timeout: --timeout expired; the server did not answer the "
+                         "cancel request within 5s, so pgmi closed the connection"),
+              std::string::npos)
+        << r.err;
     std::cerr << "[ info ] stalled deploy with --timeout 5s exited after "
               << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
               << " ms; pgmi said\n"
               << r.err;
 }
 
-void expect_signal_ends_a_stalled_deploy(int sig, int want_exit) {
+void expect_signal_ends_a_stalled_deploy(int sig, int want_exit, const std::string& want_error) {
     StalledDeploy d({});
     ASSERT_TRUE(d.stall_after_sleep());
     const auto signalled = Clock::now();
@@ -170,6 +173,11 @@ void expect_signal_ends_a_stalled_deploy(int sig, int want_exit) {
     EXPECT_EQ(r.exit_code, want_exit) << r.err;
     EXPECT_LT(took, seconds(25)) << "pgmi kept waiting on a stalled path after the signal";
     EXPECT_NE(r.err.find("pgmi: interrupted, cancelling deployment..."), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("pgmi: error: " + want_error +
+                         " the server did not answer the cancel request within 5s, so pgmi "
+                         "closed the connection"),
+              std::string::npos)
         << r.err;
     std::cerr << "[ info ] stalled deploy exited "
               << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
@@ -182,11 +190,11 @@ void expect_signal_ends_a_stalled_deploy(int sig, int want_exit) {
 }
 
 TEST(Fault, SigtermOnAStalledPathExits143) {
-    expect_signal_ends_a_stalled_deploy(SIGTERM, 143);
+    expect_signal_ends_a_stalled_deploy(SIGTERM, 143, "terminated (SIGTERM):");
 }
 
 TEST(Fault, SigintOnAStalledPathExits130) {
-    expect_signal_ends_a_stalled_deploy(SIGINT, 130);
+    expect_signal_ends_a_stalled_deploy(SIGINT, 130, "interrupted (SIGINT):");
 }
 
 TEST(Fault, SigtermWhileConnectingThroughAStalledPathExits143) {
