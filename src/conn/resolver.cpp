@@ -395,6 +395,18 @@ Result<ResolvedConnection> resolve(const ConnectionFlags& flags, const EnvLookup
         {{from_map(cs.params, "passfile"), cs_source}, {from_map(sv, "passfile"), svc_source}});
     cs.params.erase("passfile");
     c.additional_params = cs.params;
+
+    // TCP liveness (a dead network path ends a blocked connection): the user's values where
+    // the connection string or the service sets them, pgmi's for the rest.
+    for (const char* key : kLivenessKeywords) {
+        if (auto v = from_map(cs.params, key)) {
+            r.sources[key] = *v + " (" + cs_source + ")";
+        } else if (auto sv_value = from_map(sv, key)) {
+            r.sources[key] = *sv_value + " (" + svc_source + ")";
+        }
+    }
+    c.liveness =
+        tcp_liveness_defaults([&r](const std::string& key) { return r.sources.count(key) > 0; });
     if (c.auth == AuthMethod::Standard && c.host.find(',') == std::string::npos) {
         std::filesystem::path path =
             password_file_path(passfile ? std::optional(passfile->value) : std::nullopt, env);
