@@ -1,10 +1,12 @@
 #include "cli/app.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <regex>
@@ -380,7 +382,20 @@ std::string render_help(const CLI::App& cmd, bool with_description) {
     return out;
 }
 
-int run(int argc, char** argv) {
+namespace {
+
+/// --json anywhere on the command line, judged without allocating (memory may have run out).
+bool json_requested(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--json") == 0)
+            return true;
+    }
+    return false;
+}
+
+/// Everything run() does; an exception that escapes a command (a bug, or memory that ran out)
+/// leaves it and is answered by unexpected_error().
+int run_unguarded(int argc, char** argv) {
     CLI::App app(std::string(kRootDescription), "pgmi");
     // -h is --host on deploy, so help is only --help.
     app.set_help_flag("--help", "Show help for pgmi");
@@ -442,10 +457,7 @@ int run(int argc, char** argv) {
         break;
     }
 
-    for (int i = 1; i < argc; ++i) {
-        if (std::string_view(argv[i]) == "--json")
-            g_json_requested = true;
-    }
+    g_json_requested = json_requested(argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -464,13 +476,50 @@ int run(int argc, char** argv) {
             return app.exit(e);
         }
         return usage_error(parse_error_message(e.what()));
-    } catch (const std::exception& e) {
-        write(stderr, fmt::format("pgmi: internal error: {}\n", e.what()));
-        return 3;
     }
     if (app.get_subcommands().empty())
         write(stdout, render_help(app));
     return result;
+}
+
+}  // namespace
+
+int unexpected_error(std::string_view what, bool json) noexcept {
+    // Both texts are built before anything is written, so a failure here leaves nothing half
+    // printed; the fallback is fixed text written with write(2), which needs no memory.
+    try {
+        const std::string message = "internal error: " + report::redact_patterns(what);
+        const std::string err = fmt::format("pgmi: {}\n", message);
+        const std::string doc =
+            json ? report::json_envelope(make_error(ErrorKind::Unexpected, message),
+                                         report::Redactor{})
+                 : std::string();
+        write(stderr, err);
+        if (json)
+            write(stdout, doc);
+    } catch (...) {
+        static constexpr std::string_view kErr =
+            "pgmi: internal error (no memory left to describe it)\n";
+        static constexpr std::string_view kDoc =
+            "{\n  \"status\": \"failed\",\n  \"exitCode\": 3,\n  \"error\": \"internal error (no "
+            "memory left to describe it)\"\n}\n";
+        std::fflush(stdout);
+        std::fflush(stderr);
+        [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, kErr.data(), kErr.size());
+        if (json)
+            n = ::write(STDOUT_FILENO, kDoc.data(), kDoc.size());
+    }
+    return exit_code(ErrorKind::Unexpected);
+}
+
+int run(int argc, char** argv) {
+    try {
+        return run_unguarded(argc, argv);
+    } catch (const std::exception& e) {
+        return unexpected_error(e.what(), json_requested(argc, argv));
+    } catch (...) {
+        return unexpected_error("an exception of unknown type", json_requested(argc, argv));
+    }
 }
 
 }  // namespace pgmi::cli
