@@ -9,7 +9,6 @@
 #include <cstring>
 #include <exception>
 #include <memory>
-#include <regex>
 
 #include "cli/completion_command.hpp"
 #include "cli/deploy_command.hpp"
@@ -262,16 +261,44 @@ int extras_error(const CLI::App& root) {
                                    positionals.size() + extras.size()));
 }
 
-// CLI11's wording of flag value errors, in the words of the rest of pgmi.
+bool has_space(std::string_view s) {
+    return s.find_first_of(" \t\n\v\f\r") != std::string_view::npos;
+}
+
+// CLI11's wording of flag value errors, in the words of the rest of pgmi. Parsed by hand: the
+// message quotes the flag's value, and a value of 100 KB overflowed std::regex's recursion.
 std::string parse_error_message(const std::string& what) {
-    static const std::regex conversion("Could not convert: (\\S+) = (.*)");
-    static const std::regex missing("(-\\S+): [0-9]+ required \\S+ missing");
-    std::smatch m;
-    if (std::regex_match(what, m, conversion)) {
-        return fmt::format("invalid argument \"{}\" for \"{}\" flag", m[2].str(), m[1].str());
+    const std::string_view w = what;
+    // "Could not convert: <flag> = <value>" (the value on one line)
+    constexpr std::string_view kConvert = "Could not convert: ";
+    if (w.substr(0, kConvert.size()) == kConvert) {
+        const std::string_view rest = w.substr(kConvert.size());
+        const size_t eq = rest.find(" = ");
+        const std::string_view flag = rest.substr(0, eq);
+        if (eq != std::string_view::npos && !flag.empty() && !has_space(flag) &&
+            rest.find_first_of("\r\n", eq) == std::string_view::npos) {
+            return fmt::format("invalid argument \"{}\" for \"{}\" flag", rest.substr(eq + 3),
+                               flag);
+        }
     }
-    if (std::regex_match(what, m, missing))
-        return "flag needs an argument: " + m[1].str();
+    // "<-flag>: <n> required <type> missing"
+    const size_t colon = w.find(": ");
+    if (!w.empty() && w.front() == '-' && colon != std::string_view::npos && colon > 1 &&
+        !has_space(w.substr(0, colon))) {
+        std::string_view rest = w.substr(colon + 2);
+        const size_t digits = rest.find_first_not_of("0123456789");
+        constexpr std::string_view kRequired = " required ";
+        constexpr std::string_view kMissing = " missing";
+        if (digits != std::string_view::npos && digits > 0 &&
+            rest.substr(digits, kRequired.size()) == kRequired) {
+            rest = rest.substr(digits + kRequired.size());
+            if (rest.size() > kMissing.size() &&
+                rest.substr(rest.size() - kMissing.size()) == kMissing &&
+                !has_space(rest.substr(0, rest.size() - kMissing.size()))) {
+                return "flag needs an argument: " + std::string(w.substr(0, colon));
+            }
+        }
+    }
     return what;
 }
 

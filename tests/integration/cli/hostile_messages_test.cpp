@@ -133,6 +133,18 @@ TEST(HostileMessages, EscapeSequencesKeepTheirBytesInJson) {
     EXPECT_TRUE(contains(j.at("error").get<std::string>(), "x\x1b[2Jy")) << j.dump();
 }
 
+TEST(HostileMessages, FlagValueOf100KilobytesIsAUsageError) {
+    // CLI11 quotes the value in its message, which was then matched by std::regex: SIGSEGV.
+    const std::string value(100000, '7');
+    auto r = run_pgmi({"deploy", ".", "-p", value + "x", "--json"});
+    ASSERT_EQ(r.exit_code, 2) << r.err.substr(0, 300);
+    EXPECT_EQ(r.err.rfind("pgmi: error: usage error: invalid argument \"" + value, 0), 0u)
+        << r.err.substr(0, 300);
+    EXPECT_TRUE(contains(r.err, value + "x\" for \"--port\" flag\n"))
+        << r.err.substr(r.err.size() - 100);
+    EXPECT_EQ(only_json(r).at("status"), "failed");
+}
+
 TEST(HostileMessages, OutOfMemoryStillAnswersJson) {
 #if defined(__SANITIZE_ADDRESS__)
     GTEST_SKIP() << "a sanitizer's shadow memory does not fit under an address-space limit";
