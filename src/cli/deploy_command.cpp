@@ -366,7 +366,15 @@ void add_deploy_command(CLI::App& app, int& result) {
                 "usage error: missing required argument: <project_path>\n\nUsage: pgmi deploy "
                 "<project_path> [flags]\n\nExample:\n  pgmi deploy . -d mydb");
         }
-        result = run(*args);
+        try {
+            result = run(*args);
+        } catch (const std::exception& e) {
+            // The root answers the exception (stderr, --json, exit 3); the report promised by
+            // --test-report is written here, where its path is known, when memory allows.
+            write_test_report({.error = "internal error: " + std::string(e.what())},
+                              report::Redactor{});
+            throw;
+        }
     });
 }
 

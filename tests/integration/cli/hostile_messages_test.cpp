@@ -151,13 +151,17 @@ TEST(HostileMessages, OutOfMemoryStillAnswersJson) {
 #endif
     // pgmi.yaml that never ends, under an address-space limit: reading it runs out of memory
     // (or, once special files are refused, fails as configuration). Either way the process
-    // controls the exit, so stdout must hold one JSON document matching the exit code.
+    // controls the exit, so stdout must hold one JSON document matching the exit code, and the
+    // test report is written.
     TempDir dir;
     dir.write("deploy.sql", "SELECT 1;\n");
     std::filesystem::create_symlink("/dev/zero", dir.path() / "pgmi.yaml");
     std::vector<std::string> argv = {"/bin/sh", "-c", "ulimit -v 1000000 && exec \"$@\"", "sh",
                                      PGMI_BINARY};
-    for (auto& a : deploy_args(dir.path(), unique_db(), {"--json"}))
+    TempDir out;
+    const auto report = out.path() / "r.xml";
+    for (auto& a :
+         deploy_args(dir.path(), unique_db(), {"--json", "--test-report", report.string()}))
         argv.push_back(a);
     auto r = run_program(argv);
     ASSERT_NE(r.exit_code, 0) << r.err;
@@ -165,6 +169,7 @@ TEST(HostileMessages, OutOfMemoryStillAnswersJson) {
     const json j = only_json(r);
     EXPECT_EQ(j.at("status"), "failed");
     EXPECT_FALSE(r.err.empty());
+    EXPECT_TRUE(contains(read(report), "<system-err>")) << read(report);
 }
 
 }  // namespace
