@@ -4,17 +4,14 @@
 #include <cstddef>
 #include <utility>
 
+#include "util/strings.hpp"
+
 namespace pgmi::report {
 
 namespace {
 
 constexpr std::string_view kMask = "[redacted]";
 constexpr size_t npos = std::string_view::npos;
-
-/// The C locale's isspace, without the locale: what `\s` meant to the regexes this replaces.
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
 
 bool is_alpha(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -25,11 +22,11 @@ bool is_scheme_char(char c) {
 }
 
 bool is_user_char(char c) {
-    return c != ':' && c != '/' && c != '@' && !is_space(c);
+    return c != ':' && c != '/' && c != '@' && !util::is_space(c);
 }
 
 bool is_bare_value_char(char c) {
-    return !is_space(c) && c != '&' && c != ';' && c != '\'' && c != '"';
+    return !util::is_space(c) && c != '&' && c != ';' && c != '\'' && c != '"';
 }
 
 /// "password" at `at`, in any ASCII case.
@@ -64,14 +61,14 @@ std::string mask_key_values(std::string_view t) {
             continue;
         }
         size_t j = i + 8;
-        while (j < t.size() && is_space(t[j]))
+        while (j < t.size() && util::is_space(t[j]))
             ++j;
         if (j == t.size() || t[j] != '=') {
             ++i;
             continue;
         }
         ++j;
-        while (j < t.size() && is_space(t[j]))
+        while (j < t.size() && util::is_space(t[j]))
             ++j;
         size_t end = j;
         if (j < t.size() && (t[j] == '\'' || t[j] == '"')) {
@@ -128,7 +125,7 @@ std::string mask_user_info(std::string_view t) {
             run_begin = rest;
             run_end = rest;
             run_last_at = npos;
-            while (run_end < t.size() && !is_space(t[run_end])) {
+            while (run_end < t.size() && !util::is_space(t[run_end])) {
                 if (t[run_end] == '@')
                     run_last_at = run_end;
                 ++run_end;
