@@ -118,8 +118,12 @@ const CLI::App* find_visible(const CLI::App& app, std::string_view name) {
 
 std::string command_path(const CLI::App& app) {
     std::string path;
-    for (const CLI::App* a = &app; a != nullptr; a = a->get_parent())
-        path = path.empty() ? a->get_name() : a->get_name() + " " + path;
+    for (const CLI::App* a = &app; a != nullptr; a = a->get_parent()) {
+        std::string outer = a->get_name();
+        if (!path.empty())
+            outer.append(" ").append(path);
+        path = std::move(outer);
+    }
     return path;
 }
 
@@ -128,7 +132,7 @@ std::string first_line(const std::string& s) {
 }
 
 std::string positional_label(const CLI::Option& o) {
-    const std::string type = o.get_type_name();
+    std::string type = o.get_type_name();
     if (!type.empty() &&
         (type.front() == '<' || type.front() == '[' || type.find('|') != std::string::npos))
         return type;
@@ -341,6 +345,7 @@ std::vector<std::string> suggestions(std::string_view typed,
     }
     std::sort(scored.begin(), scored.end());
     std::vector<std::string> out;
+    out.reserve(scored.size());
     for (auto& s : scored)
         out.push_back(std::move(s.second));
     return out;
@@ -378,6 +383,7 @@ std::string render_help(const CLI::App& cmd, bool with_description) {
     if (!subs.empty()) {
         out += "\nAvailable Commands:\n";
         std::vector<std::pair<std::string, std::string>> rows;
+        rows.reserve(subs.size());
         for (const CLI::App* s : subs)
             rows.emplace_back(s->get_name(), first_line(s->get_description()));
         out += columns(rows, 11);
