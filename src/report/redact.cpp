@@ -47,7 +47,8 @@ bool password_at(std::string_view t, size_t at) {
 /// Pass 1: `password = value`. Each byte is examined a bounded number of times: a candidate
 /// "password" cannot start inside another (the word has no self-overlap), the whitespace after
 /// it belongs to that one candidate, and a search for a closing quote that fails is remembered,
-/// so it runs at most once per quote character.
+/// so it runs at most once per quote character (the masked value then runs to the end of its
+/// line, and scanning resumes there).
 std::string mask_key_values(std::string_view t) {
     std::string out;
     out.reserve(t.size());
@@ -74,10 +75,16 @@ std::string mask_key_values(std::string_view t) {
         if (j < t.size() && (t[j] == '\'' || t[j] == '"')) {
             bool& none = t[j] == '\'' ? no_single_after : no_double_after;
             const size_t close = none ? npos : t.find(t[j], j + 1);
-            if (close == npos)
-                none = true;  // an unclosed quote ends the value: it is empty
-            else
+            if (close == npos) {
+                // An unclosed quote: the value may hold spaces, so it runs to the end of the line
+                // (safer than the old regex, which masked nothing and showed the password).
+                none = true;
+                end = t.find('\n', j);
+                if (end == npos)
+                    end = t.size();
+            } else {
                 end = close + 1;
+            }
         } else {
             while (end < t.size() && is_bare_value_char(t[end]))
                 ++end;

@@ -28,12 +28,12 @@ TEST(Redact, KeyValuePasswords) {
     EXPECT_EQ(redact_patterns("password=a password=b"), "password=[redacted] password=[redacted]");
 }
 
-TEST(Redact, UnclosedQuoteMasksAnEmptyValueAsTheRegexDid) {
-    // The value alternatives were '...' | "..." | bare run without quotes: an unclosed quote
-    // leaves an empty bare value. Kept as it was (recorded in the report for a later decision).
-    EXPECT_EQ(redact_patterns("password='abc"), "password=[redacted]'abc");
-    EXPECT_EQ(redact_patterns("password= \"abc' password='x'"),
-              "password=[redacted]\"abc' password=[redacted]");
+TEST(Redact, UnclosedQuoteMasksToTheEndOfTheLine) {
+    // The old regex matched an empty value here and showed the password that followed the quote.
+    EXPECT_EQ(redact_patterns("password='abc"), "password=[redacted]");
+    EXPECT_EQ(redact_patterns("password='my pass word\nnext line"),
+              "password=[redacted]\nnext line");
+    EXPECT_EQ(redact_patterns("password= \"abc' password='x'"), "password=[redacted]");
 }
 
 TEST(Redact, UriUserInfoRunsToLastAt) {
@@ -70,10 +70,12 @@ TEST(Redact, OverlappingSecretsLeaveNoPieceOfEither) {
 }
 
 // The scanner replaces two std::regex patterns; on short inputs the regexes are still safe to
-// run, so they serve as the reference: the masking must be the same, byte for byte.
+// run, so they serve as the reference: the masking must be the same, byte for byte. (One rule is
+// stricter than the old pattern: an unclosed quote masks to the end of its line.)
 std::string reference(const std::string& text) {
-    static const std::regex kKeyValue(R"re(password\s*=\s*('[^']*'|"[^"]*"|[^\s&;'"]*))re",
-                                      std::regex::icase | std::regex::ECMAScript);
+    static const std::regex kKeyValue(
+        R"re(password\s*=\s*('[^']*'|"[^"]*"|'[^\n]*|"[^\n]*|[^\s&;'"]*))re",
+        std::regex::icase | std::regex::ECMAScript);
     static const std::regex kUserInfo(R"re(([a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]+):\S*@)re",
                                       std::regex::ECMAScript);
     const std::string s = std::regex_replace(text, kKeyValue, "password=[redacted]");
@@ -96,7 +98,7 @@ TEST(Redact, SameMaskingAsTheRegexesOnRandomShortInputs) {
 }
 
 // Inputs that overflowed the stack of the regex engine or would make a naive scanner quadratic.
-// Each must finish and stay linear: ten of the largest shapes in well under the test timeout.
+// Each must finish (a quadratic scanner would run into the CTest timeout; no timing is asserted).
 class RedactLarge : public ::testing::Test {
   protected:
     static std::string repeat(std::string_view piece, size_t bytes) {
@@ -106,14 +108,6 @@ class RedactLarge : public ::testing::Test {
             s += piece;
         return s;
     }
-    void SetUp() override { started_ = std::chrono::steady_clock::now(); }
-    void TearDown() override {
-        // Generous: a linear pass over a megabyte takes milliseconds; a quadratic one minutes.
-        EXPECT_LT(std::chrono::steady_clock::now() - started_, std::chrono::seconds(20));
-    }
-
-  private:
-    std::chrono::steady_clock::time_point started_;
 };
 
 TEST_F(RedactLarge, TwoHundredKilobytesOfOneLetter) {
