@@ -1,13 +1,14 @@
 #include "cli/app.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <memory>
-#include <regex>
 
 #include "cli/ai_command.hpp"
 #include "cli/completion_command.hpp"
@@ -118,8 +119,12 @@ const CLI::App* find_visible(const CLI::App& app, std::string_view name) {
 
 std::string command_path(const CLI::App& app) {
     std::string path;
-    for (const CLI::App* a = &app; a != nullptr; a = a->get_parent())
-        path = path.empty() ? a->get_name() : a->get_name() + " " + path;
+    for (const CLI::App* a = &app; a != nullptr; a = a->get_parent()) {
+        std::string outer = a->get_name();
+        if (!path.empty())
+            outer.append(" ").append(path);
+        path = std::move(outer);
+    }
     return path;
 }
 
@@ -128,7 +133,7 @@ std::string first_line(const std::string& s) {
 }
 
 std::string positional_label(const CLI::Option& o) {
-    const std::string type = o.get_type_name();
+    std::string type = o.get_type_name();
     if (!type.empty() &&
         (type.front() == '<' || type.front() == '[' || type.find('|') != std::string::npos))
         return type;
@@ -261,16 +266,44 @@ int extras_error(const CLI::App& root) {
                                    positionals.size() + extras.size()));
 }
 
-// CLI11's wording of flag value errors, in the words of the rest of pgmi.
+bool has_space(std::string_view s) {
+    return s.find_first_of(" \t\n\v\f\r") != std::string_view::npos;
+}
+
+// CLI11's wording of flag value errors, in the words of the rest of pgmi. Parsed by hand: the
+// message quotes the flag's value, and a value of 100 KB overflowed std::regex's recursion.
 std::string parse_error_message(const std::string& what) {
-    static const std::regex conversion("Could not convert: (\\S+) = (.*)");
-    static const std::regex missing("(-\\S+): [0-9]+ required \\S+ missing");
-    std::smatch m;
-    if (std::regex_match(what, m, conversion)) {
-        return fmt::format("invalid argument \"{}\" for \"{}\" flag", m[2].str(), m[1].str());
+    const std::string_view w = what;
+    // "Could not convert: <flag> = <value>" (the value on one line)
+    constexpr std::string_view kConvert = "Could not convert: ";
+    if (w.substr(0, kConvert.size()) == kConvert) {
+        const std::string_view rest = w.substr(kConvert.size());
+        const size_t eq = rest.find(" = ");
+        const std::string_view flag = rest.substr(0, eq);
+        if (eq != std::string_view::npos && !flag.empty() && !has_space(flag) &&
+            rest.find_first_of("\r\n", eq) == std::string_view::npos) {
+            return fmt::format("invalid argument \"{}\" for \"{}\" flag", rest.substr(eq + 3),
+                               flag);
+        }
     }
-    if (std::regex_match(what, m, missing))
-        return "flag needs an argument: " + m[1].str();
+    // "<-flag>: <n> required <type> missing"
+    const size_t colon = w.find(": ");
+    if (!w.empty() && w.front() == '-' && colon != std::string_view::npos && colon > 1 &&
+        !has_space(w.substr(0, colon))) {
+        std::string_view rest = w.substr(colon + 2);
+        const size_t digits = rest.find_first_not_of("0123456789");
+        constexpr std::string_view kRequired = " required ";
+        constexpr std::string_view kMissing = " missing";
+        if (digits != std::string_view::npos && digits > 0 &&
+            rest.substr(digits, kRequired.size()) == kRequired) {
+            rest = rest.substr(digits + kRequired.size());
+            if (rest.size() > kMissing.size() &&
+                rest.substr(rest.size() - kMissing.size()) == kMissing &&
+                !has_space(rest.substr(0, rest.size() - kMissing.size()))) {
+                return "flag needs an argument: " + std::string(w.substr(0, colon));
+            }
+        }
+    }
     return what;
 }
 
@@ -313,6 +346,7 @@ std::vector<std::string> suggestions(std::string_view typed,
     }
     std::sort(scored.begin(), scored.end());
     std::vector<std::string> out;
+    out.reserve(scored.size());
     for (auto& s : scored)
         out.push_back(std::move(s.second));
     return out;
@@ -350,6 +384,7 @@ std::string render_help(const CLI::App& cmd, bool with_description) {
     if (!subs.empty()) {
         out += "\nAvailable Commands:\n";
         std::vector<std::pair<std::string, std::string>> rows;
+        rows.reserve(subs.size());
         for (const CLI::App* s : subs)
             rows.emplace_back(s->get_name(), first_line(s->get_description()));
         out += columns(rows, 11);
@@ -381,7 +416,20 @@ std::string render_help(const CLI::App& cmd, bool with_description) {
     return out;
 }
 
-int run(int argc, char** argv) {
+namespace {
+
+/// --json anywhere on the command line, judged without allocating (memory may have run out).
+bool json_requested(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--json") == 0)
+            return true;
+    }
+    return false;
+}
+
+/// Everything run() does; an exception that escapes a command (a bug, or memory that ran out)
+/// leaves it and is answered by unexpected_error().
+int run_unguarded(int argc, char** argv) {
     CLI::App app(std::string(kRootDescription), "pgmi");
     // -h is --host on deploy, so help is only --help.
     app.set_help_flag("--help", "Show help for pgmi");
@@ -444,10 +492,7 @@ int run(int argc, char** argv) {
         break;
     }
 
-    for (int i = 1; i < argc; ++i) {
-        if (std::string_view(argv[i]) == "--json")
-            g_json_requested = true;
-    }
+    g_json_requested = json_requested(argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -466,13 +511,50 @@ int run(int argc, char** argv) {
             return app.exit(e);
         }
         return usage_error(parse_error_message(e.what()));
-    } catch (const std::exception& e) {
-        write(stderr, fmt::format("pgmi: internal error: {}\n", e.what()));
-        return 3;
     }
     if (app.get_subcommands().empty())
         write(stdout, render_help(app));
     return result;
+}
+
+}  // namespace
+
+int unexpected_error(std::string_view what, bool json) noexcept {
+    // Both texts are built before anything is written, so a failure here leaves nothing half
+    // printed; the fallback is fixed text written with write(2), which needs no memory.
+    try {
+        const std::string message = "internal error: " + report::redact_patterns(what);
+        const std::string err = fmt::format("pgmi: {}\n", message);
+        const std::string doc =
+            json ? report::json_envelope(make_error(ErrorKind::Unexpected, message),
+                                         report::Redactor{})
+                 : std::string();
+        write(stderr, err);
+        if (json)
+            write(stdout, doc);
+    } catch (...) {
+        static constexpr std::string_view kErr =
+            "pgmi: internal error (no memory left to describe it)\n";
+        static constexpr std::string_view kDoc =
+            "{\n  \"status\": \"failed\",\n  \"exitCode\": 3,\n  \"error\": \"internal error (no "
+            "memory left to describe it)\"\n}\n";
+        std::fflush(stdout);
+        std::fflush(stderr);
+        [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, kErr.data(), kErr.size());
+        if (json)
+            n = ::write(STDOUT_FILENO, kDoc.data(), kDoc.size());
+    }
+    return exit_code(ErrorKind::Unexpected);
+}
+
+int run(int argc, char** argv) {
+    try {
+        return run_unguarded(argc, argv);
+    } catch (const std::exception& e) {
+        return unexpected_error(e.what(), json_requested(argc, argv));
+    } catch (...) {
+        return unexpected_error("an exception of unknown type", json_requested(argc, argv));
+    }
 }
 
 }  // namespace pgmi::cli

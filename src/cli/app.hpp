@@ -12,8 +12,14 @@
 
 namespace pgmi::cli {
 
-/// Runs pgmi with the process arguments and returns the process exit code.
+/// Runs pgmi with the process arguments and returns the process exit code. Every exit it
+/// controls keeps the output contract, also when a command throws (std::bad_alloc included).
 int run(int argc, char** argv);
+
+/// The answer to an exception that escaped a command: "pgmi: internal error: <what>" on stderr
+/// and, with `json`, one JSON envelope (status failed, exitCode 3) on stdout; returns 3. When
+/// memory is too short to build these, fixed texts are written instead.
+int unexpected_error(std::string_view what, bool json) noexcept;
 
 /// Help of any command of the tree: description, Usage, Examples (from the footer),
 /// Available Commands, Flags and the "more information" line. `with_description` false leaves

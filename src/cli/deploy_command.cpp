@@ -93,7 +93,7 @@ void write_test_report(const report::TestRun& run, const report::Redactor& redac
     if (Status s =
             report::write_test_report(g_test_report->path, g_test_report->format, run, redact);
         !s) {
-        line("WARNING: " + redact(s.error().message));
+        line("WARNING: " + report::terminal_safe(redact(s.error().message)));
     }
 }
 
@@ -206,7 +206,7 @@ int run(const DeployArgs& args) {
             "the process list; use $PGMI_CONNECTION_STRING, $PGPASSWORD or ~/.pgpass instead");
     }
     for (const auto& warning : resolved.warnings)
-        line(redact(warning));
+        line(report::terminal_safe(redact(warning)));
 
     auto params = config::merge_params(
         {.yaml = yaml->params, .files = args.params_files, .flags = args.params});
@@ -240,7 +240,7 @@ int run(const DeployArgs& args) {
 
     if (args.verbose) {
         std::string d = conn::describe(resolved);
-        write_stderr(redact("[VERBOSE] " + d));
+        write_stderr(report::terminal_safe(redact("[VERBOSE] " + d)));
     }
 
     deploy::DeployOptions options{.project_dir = args.project,
@@ -256,9 +256,10 @@ int run(const DeployArgs& args) {
         // The live line only where a person watches: a terminal, not CI.
         report::ProgressLine progress(term.stderr_tty && !non_empty(env, "CI"));
         // Redacted as it goes: a token learnt while connecting may come back in a server
-        // message, a notice or a verbose line.
+        // message, a notice or a verbose line. Then terminal-safe: these lines carry names and
+        // settings read from the server and paths read from the project.
         auto say = [&progress, &redact](std::string_view text) {
-            progress.print(redact(text) + '\n');
+            progress.print(report::terminal_safe(redact(text)) + '\n');
         };
         deploy::DeployOutput out{
             .progress = say,
@@ -269,10 +270,13 @@ int run(const DeployArgs& args) {
                 },
             .notice =
                 [&](const ServerError& n) {
-                    progress.print(redact(report::notice_text(n, args.verbose, started)));
+                    progress.print(report::notice_text(n, args.verbose, started, redact));
                 },
             .unit = [&](size_t k, size_t n) { progress.unit(k, n); },
-            .activity = [&](std::string_view what) { progress.activity(what); },
+            .activity =
+                [&](std::string_view what) {
+                    progress.activity(report::terminal_safe(redact(what)));
+                },
             .warning = say,
             .secret = [&redact](const std::string& s) { redact.add_secret(s); },
         };
@@ -362,7 +366,15 @@ void add_deploy_command(CLI::App& app, int& result) {
                 "usage error: missing required argument: <project_path>\n\nUsage: pgmi deploy "
                 "<project_path> [flags]\n\nExample:\n  pgmi deploy . -d mydb");
         }
-        result = run(*args);
+        try {
+            result = run(*args);
+        } catch (const std::exception& e) {
+            // The root answers the exception (stderr, --json, exit 3); the report promised by
+            // --test-report is written here, where its path is known, when memory allows.
+            write_test_report({.error = "internal error: " + std::string(e.what())},
+                              report::Redactor{});
+            throw;
+        }
     });
 }
 

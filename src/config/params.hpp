@@ -27,9 +27,9 @@ using Params = std::map<std::string, std::string>;
 /// the value may be empty or contain '='). Errors are Config and never show the value.
 Result<std::pair<std::string, std::string>> parse_param_flag(std::string_view arg);
 
-/// Parses the text of a params file (pgmi's minimal KEY=VALUE format, connections §6.2). `path` only names
-/// the file in messages. Returns pairs in file order. Errors are Config and name the line number,
-/// never its content. Keys are not validated here (merge_params does).
+/// Parses the text of a params file (pgmi's minimal KEY=VALUE format, connections §6.2). `path`
+/// only names the file in messages. Returns pairs in file order. Errors are Config and name the
+/// line number, never its content. Keys are not validated here (merge_params does).
 Result<std::vector<std::pair<std::string, std::string>>> parse_params_text(std::string_view text,
                                                                            const std::string& path);
 

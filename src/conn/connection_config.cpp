@@ -77,7 +77,34 @@ pg::ConnParams ConnectionConfig::to_params(const std::string& dbname) const {
     add("service", service);
     for (const auto& [k, v] : additional_params)
         p.emplace_back(k, v);
+    p.insert(p.end(), liveness.begin(), liveness.end());
     return p;
+}
+
+pg::ConnParams tcp_liveness_defaults(const std::function<bool(const std::string&)>& is_set) {
+    static const bool has_user_timeout = [] {
+        bool found = false;
+        PQconninfoOption* opts = PQconndefaults();
+        for (PQconninfoOption* o = opts; o != nullptr && o->keyword != nullptr; ++o) {
+            found = found || std::string_view(o->keyword) == "tcp_user_timeout";
+        }
+        PQconninfoFree(opts);
+        return found;
+    }();
+    const std::pair<const char*, const char*> values[] = {{"keepalives", "1"},
+                                                          {"keepalives_idle", "30"},
+                                                          {"keepalives_interval", "10"},
+                                                          {"keepalives_count", "3"},
+                                                          {"tcp_user_timeout", "60000"}};
+    pg::ConnParams out;
+    for (const auto& [key, value] : values) {
+        if (is_set(key))
+            continue;
+        if (std::string_view(key) == "tcp_user_timeout" && !has_user_timeout)
+            continue;
+        out.emplace_back(key, value);
+    }
+    return out;
 }
 
 std::string ConnectionConfig::address() const {
@@ -205,6 +232,26 @@ std::string describe(const ResolvedConnection& r) {
     }
     if (!c.service.empty())
         out += fmt::format("  Service: {}{}\n", c.service, with_source(r, "service"));
+    {
+        // Each keyword with where its value comes from (`sources` says "<value> (<where>)" for
+        // those the user set); pgmi's own values otherwise.
+        std::string tcp;
+        for (const char* key : kLivenessKeywords) {
+            std::string item;
+            if (auto it = r.sources.find(key); it != r.sources.end()) {
+                item = fmt::format("{}={}", key, it->second);
+            } else {
+                for (const auto& [k, v] : c.liveness) {
+                    if (k == key)
+                        item = fmt::format("{}={} (pgmi default)", key, v);
+                }
+            }
+            if (!item.empty())
+                tcp += (tcp.empty() ? "" : ", ") + item;
+        }
+        if (!tcp.empty() && !tunnel)
+            out += fmt::format("  TCP Liveness: {}\n", tcp);
+    }
     if (!c.additional_params.empty()) {
         std::string keys;
         for (const auto& [k, v] : c.additional_params)

@@ -4,6 +4,7 @@
 // rendering and never shows them.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,6 +46,9 @@ struct ConnectionConfig {
     int connect_timeout = 0;                               // seconds, 0 = none
     std::string service;                                   // service=/PGSERVICE, passed to libpq
     std::map<std::string, std::string> additional_params;  // other libpq keywords, passed through
+    /// TCP liveness keywords pgmi adds because the user left them unset (see
+    /// tcp_liveness_defaults); passed to libpq after everything else.
+    pg::ConnParams liveness;
     AuthMethod auth = AuthMethod::Standard;
     CloudSettings cloud;
     /// The password file as pgmi read it (nullopt: libpq reads it itself, e.g. several hosts).
@@ -71,7 +75,8 @@ struct ResolvedConnection {
     /// target, maintenance, sslmode, sslcert, sslkey, sslrootcert, sslpassword, app_name,
     /// connect_timeout, service, passfile, auth, azure_tenant_id, azure_client_id, aws_region,
     /// google_instance (for the cloud keys the entry is "<value> (<where>)", as some values are
-    /// only known from the environment).
+    /// only known from the environment), and the kLivenessKeywords the user set ("<value>
+    /// (<where>)": the service file's values are not kept elsewhere).
     std::map<std::string, std::string> sources;
     std::vector<std::string> notes;     // --verbose only
     std::vector<std::string> warnings;  // always shown (stderr)
@@ -81,6 +86,17 @@ struct ResolvedConnection {
     /// Every secret value this run knows (for redaction of anything shown).
     std::vector<std::string> secrets() const;
 };
+
+/// The TCP liveness keywords, in the order they are shown.
+inline constexpr const char* kLivenessKeywords[] = {
+    "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"};
+
+/// pgmi's values for the TCP liveness keywords the user did not set (`is_set` says which they
+/// did), so that a dead network path ends a blocked connection even without --timeout: keepalive
+/// probes after 30 s of silence, every 10 s, the connection ends after 3 unanswered; and
+/// tcp_user_timeout ends it when sent data stays unacknowledged for 60 s (only when this libpq
+/// knows the keyword, libpq >= 12). libpq ignores them on Unix sockets.
+pg::ConnParams tcp_liveness_defaults(const std::function<bool(const std::string&)>& is_set);
 
 /// Multi-line description for --verbose (first line "Connection resolved:"), each field with
 /// its source; never shows a secret.

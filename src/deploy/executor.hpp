@@ -1,7 +1,8 @@
 // Runs deploy.sql's execution units in order on the session connection (deploy-execution §5):
-// each unit is one simple-query message, sent after the previous one finished. Tracks which units
-// really committed, locates a failing statement in the script, and refuses to end with a
-// transaction still open.
+// each unit is one simple-query message, sent after the previous one finished, except that the
+// head's transaction terminator is held back until every statement before it succeeded (one more
+// round trip), so a pgmi that dies mid-head never commits. Tracks which units really committed,
+// locates a failing statement in the script, and refuses to end with a transaction still open.
 #pragma once
 
 #include <functional>

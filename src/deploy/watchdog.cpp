@@ -1,5 +1,7 @@
 #include "deploy/watchdog.hpp"
 
+#include <fmt/format.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <csignal>
@@ -8,11 +10,13 @@ namespace pgmi::deploy {
 
 namespace {
 constexpr auto kTick = std::chrono::milliseconds(20);
-constexpr auto kCancelGrace = std::chrono::seconds(5);
 }  // namespace
 
 Watchdog::Watchdog(pg::Connection& conn, Deadline deadline)
-    : conn_(conn), deadline_(deadline), thread_([this] { run(); }) {}
+    : conn_(conn),
+      deadline_(deadline),
+      cancel_(PQgetCancel(conn.raw()), &PQfreeCancel),
+      thread_([this] { run(); }) {}
 
 Watchdog::~Watchdog() {
     {
@@ -32,37 +36,64 @@ std::optional<ErrorKind> Watchdog::fired() const {
 
 Error Watchdog::stop_error(const Error& cause) const {
     Error e = cause;
+    std::string why;
     switch (fired().value_or(ErrorKind::Timeout)) {
         case ErrorKind::Interrupted:
             e.kind = ErrorKind::Interrupted;
-            e.message =
-                "interrupted (SIGINT): the running statement was cancelled and the open "
-                "transaction rolled back";
+            why = "interrupted (SIGINT):";
             break;
         case ErrorKind::Terminated:
             e.kind = ErrorKind::Terminated;
-            e.message =
-                "terminated (SIGTERM): the running statement was cancelled and the open "
-                "transaction rolled back";
+            why = "terminated (SIGTERM):";
             break;
         default:
             e.kind = ErrorKind::Timeout;
-            e.message =
-                "timeout: --timeout expired; the running statement was cancelled and the "
-                "open transaction rolled back";
+            why = "timeout: --timeout expired;";
             break;
+    }
+    if (abandoned_) {
+        // Nothing came back, so pgmi cannot say what the server did; only what it will do.
+        e.message = fmt::format(
+            "{} the server did not answer the cancel request within {}s, so pgmi closed the "
+            "connection; the server rolls back the open transaction when it notices",
+            why, kCancelGrace.count());
+    } else {
+        e.message = fmt::format(
+            "{} the running statement was cancelled and the open transaction rolled back", why);
     }
     return e;
 }
 
+void Watchdog::send_cancel() {
+    if (!cancel_)
+        return;
+    // PQcancel connects anew and then waits, without a timeout, for the server to close that
+    // connection; on a stalled path the wait never ends. The thread owns its share of the
+    // handle and is never joined: the grace below does not depend on it.
+    try {
+        std::thread([handle = cancel_] {
+            // A peer that resets the cancel connection must not end pgmi with SIGPIPE; blocked
+            // here, it stays pending on this thread, which ends without ever taking it.
+            sigset_t pipe;
+            sigemptyset(&pipe);
+            sigaddset(&pipe, SIGPIPE);
+            pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+            char errbuf[256] = {0};
+            (void)PQcancel(handle.get(), errbuf, sizeof errbuf);
+        }).detach();
+    } catch (const std::system_error&) {
+        // No thread: the grace still ends the wait.
+    }
+}
+
 void Watchdog::run() {
     std::unique_lock<std::mutex> lock(mu_);
-    std::optional<Deadline::Clock::time_point> cancelled_at;
+    std::optional<Deadline::Clock::time_point> fired_at;
     while (!done_) {
         cv_.wait_for(lock, kTick);
         if (done_)
             break;
-        if (!cancelled_at) {
+        if (!fired_at) {
             ErrorKind why;
             if (int sig = interrupt_signal().load()) {
                 why = sig == SIGTERM ? ErrorKind::Terminated : ErrorKind::Interrupted;
@@ -72,10 +103,11 @@ void Watchdog::run() {
                 continue;
             }
             reason_ = static_cast<int>(why) + 1;
-            (void)conn_.cancel();
-            cancelled_at = Deadline::Clock::now();
-        } else if (Deadline::Clock::now() - *cancelled_at > kCancelGrace) {
-            // The server did not answer the cancel request: stop waiting for it.
+            fired_at = Deadline::Clock::now();
+            send_cancel();
+        } else if (Deadline::Clock::now() - *fired_at > kCancelGrace) {
+            // The server did not give the connection back: stop waiting for it.
+            abandoned_ = true;
             ::shutdown(PQsocket(conn_.raw()), SHUT_RDWR);
             break;
         }

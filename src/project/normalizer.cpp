@@ -1,6 +1,7 @@
 // Two passes, both linear: a byte lexer that drops comments and folds case outside literals
-// (session-api §2.1), then a UTF-8 pass that collapses whitespace runs and trims (session-api §2.2). The second pass
-// works in place on the first pass's output: a run never grows when it becomes one space.
+// (session-api §2.1), then a UTF-8 pass that collapses whitespace runs and trims (session-api
+// §2.2). The second pass works in place on the first pass's output: a run never grows when it
+// becomes one space.
 #include "project/normalizer.hpp"
 
 #include <cstring>
@@ -52,8 +53,8 @@ bool opens_escape_string(std::string_view s, size_t quote) {
 
 enum class State { Normal, Line, Block, String, QuotedIdent, Dollar };
 
-/// Pass 1 (session-api §2.1): comments become one space (a line comment keeps its line break), ASCII letters
-/// fold to lower case outside strings, quoted identifiers and dollar bodies.
+/// Pass 1 (session-api §2.1): comments become one space (a line comment keeps its line break),
+/// ASCII letters fold to lower case outside strings, quoted identifiers and dollar bodies.
 std::string strip_comments_and_fold(std::string_view s) {
     std::string out;
     out.reserve(s.size());
@@ -184,8 +185,9 @@ bool is_space(char32_t c) {
            c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-/// Pass 2 (session-api §2.2), in place: every maximal whitespace run becomes one space, then both ends are
-/// trimmed. Bytes that are not valid UTF-8 are never whitespace and pass through unchanged.
+/// Pass 2 (session-api §2.2), in place: every maximal whitespace run becomes one space, then both
+/// ends are trimmed. Bytes that are not valid UTF-8 are never whitespace and pass through
+/// unchanged.
 void collapse_whitespace(std::string& s) {
     const size_t n = s.size();
     size_t w = 0;

@@ -1,5 +1,9 @@
 // Human output on stderr: the one-line summary, the error block (compiler-style location,
 // DETAIL/HINT/CONTEXT, the source line with a caret) and forwarded server notices.
+// Text from outside the binary (server messages, file names, source lines) is redacted and then
+// made terminal-safe: a hostile server must not be able to move the cursor, retitle the window
+// or hide lines with escape sequences. Done for every human output, not only on a TTY, because
+// logs written by CI end up in a terminal too; --json is not touched (JSON escapes them).
 #pragma once
 
 #include <chrono>
@@ -21,8 +25,14 @@ std::string error_block(const Outcome& outcome, const Redactor& redact);
 std::string error_block(const Error& error, const Redactor& redact);
 
 /// One forwarded notice: "<SEVERITY>: message" plus DETAIL/HINT lines (and CONTEXT when
-/// verbose); with verbose every line is prefixed by seconds since `start`.
+/// verbose), redacted and terminal-safe; with verbose every line is prefixed by seconds since
+/// `start`.
 std::string notice_text(const ServerError& notice, bool verbose,
-                        std::chrono::steady_clock::time_point start);
+                        std::chrono::steady_clock::time_point start, const Redactor& redact);
+
+/// `text` with every byte a terminal would act on made visible: C0 controls other than \n and
+/// \t in caret notation ("\x1b" -> "^[", "\r" -> "^M"), DEL as "^?", C1 controls as "<U+009B>"
+/// (UTF-8 encoded) or "\x9b" (a lone byte outside valid UTF-8). Linear; other bytes unchanged.
+std::string terminal_safe(std::string_view text);
 
 }  // namespace pgmi::report

@@ -1,5 +1,6 @@
 #include "script/splitter.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace pgmi::script {
@@ -140,12 +141,21 @@ std::vector<Unit> split(std::string_view script, const Masked& masked) {
     }
     if (first == stmts.size())
         return whole;
+    // The head's body: every statement before the terminator, unless there is none.
+    Unit head{0, script};
+    if (!is_blank(std::string_view(masked.mask).substr(0, stmts[first].begin))) {
+        head.terminator_at = stmts[first].begin;
+        head.body_begins =
+            std::any_of(stmts.begin(), stmts.begin() + static_cast<long>(first),
+                        [](const Statement& s) { return s.effect == TxEffect::Begin; });
+    }
     const size_t head_end = stmts[first].end;
     if (is_blank(std::string_view(masked.mask).substr(head_end)))
-        return whole;
+        return {head};
+    head.text = script.substr(0, head_end);
     std::vector<Unit> units;
     units.reserve(stmts.size() - first);
-    units.push_back({0, script.substr(0, head_end)});
+    units.push_back(head);
     for (size_t i = first + 1; i < stmts.size(); ++i) {
         units.push_back(
             {stmts[i].begin, script.substr(stmts[i].begin, stmts[i].end - stmts[i].begin)});

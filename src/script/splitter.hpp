@@ -19,8 +19,24 @@
 namespace pgmi::script {
 
 struct Unit {
+    static constexpr size_t kNoTerminator = static_cast<size_t>(-1);
+
     size_t offset;          // byte offset of text in the script
     std::string_view text;  // exactly the bytes sent to the server
+    /// On a head that ends in a transaction terminator after some statements: where in `text`
+    /// the terminator statement begins (its leading whitespace and comments included). Bytes
+    /// before it are the head's body. The executor sends the terminator only after the body
+    /// succeeded, so a client that dies mid-head never has its work committed. kNoTerminator on
+    /// tail units and on heads without a terminator or without a body.
+    size_t terminator_at = kNoTerminator;
+    /// The body opens an explicit block itself (a top-level BEGIN or START TRANSACTION). When it
+    /// does not, its statements would run in an implicit transaction that the server commits as
+    /// soon as the message ends, so the executor opens a block before sending it.
+    bool body_begins = false;
+
+    bool has_terminator() const { return terminator_at != kNoTerminator; }
+    std::string_view body() const { return text.substr(0, terminator_at); }
+    std::string_view terminator() const { return text.substr(terminator_at); }
 };
 
 /// What a top-level statement does to an explicit transaction block.

@@ -21,7 +21,8 @@ class Fixture {
                    "[svc]\nhost=svc-host\nport=6001\nuser=svc-user\ndbname=svc-db\n"
                    "sslmode=verify-ca\napplication_name=svc-app\nconnect_timeout=11\n"
                    "sslcert=/svc.crt\nsslkey=/svc.key\nsslrootcert=/svc-ca.crt\n"
-                   "passfile=/svc.pgpass\n");
+                   "passfile=/svc.pgpass\n"
+                   "[svc-tcp]\nhost=tcp-host\nkeepalives_idle=5\n");
     }
     std::map<std::string, std::string> base_env() const {
         return {{"HOME", (dir_.path() / "home").string()},
@@ -518,6 +519,55 @@ TEST(Resolver, DescribeNamesSourcesAndNeverShowsSecrets) {
                      "(postgres)"),
               std::string::npos)
         << d;
+}
+
+TEST(Resolver, TcpLivenessDefaultsFillOnlyWhatTheUserLeftUnset) {
+    // Every value a keyword has in the libpq parameters ("<absent>" when none, joined by ',').
+    auto values = [](const pg::ConnParams& p, const std::string& key) {
+        std::string out;
+        for (const auto& [k, v] : p) {
+            if (k == key)
+                out += (out.empty() ? "" : ",") + v;
+        }
+        return out.empty() ? std::string("<absent>") : out;
+    };
+    auto plain = resolve_with({.host = "h", .database = "d"}, {});
+    ASSERT_TRUE(plain) << plain.error().message;
+    pg::ConnParams p = plain->config.to_params("d");
+    EXPECT_EQ(values(p, "keepalives"), "1");
+    EXPECT_EQ(values(p, "keepalives_idle"), "30");
+    EXPECT_EQ(values(p, "keepalives_interval"), "10");
+    EXPECT_EQ(values(p, "keepalives_count"), "3");
+    EXPECT_EQ(values(p, "tcp_user_timeout"), "60000");  // libpq 15 here
+    EXPECT_NE(describe(*plain).find(
+                  "  TCP Liveness: keepalives=1 (pgmi default), keepalives_idle=30 (pgmi "
+                  "default), keepalives_interval=10 (pgmi default), keepalives_count=3 (pgmi "
+                  "default), tcp_user_timeout=60000 (pgmi default)\n"),
+              std::string::npos)
+        << describe(*plain);
+
+    // The connection string's own values win, once each; the rest keep pgmi's.
+    auto given = resolve_with(
+        {.connection = kBareUri + "/d?keepalives=0&tcp_user_timeout=0&keepalives_count=9"}, {});
+    ASSERT_TRUE(given) << given.error().message;
+    p = given->config.to_params("d");
+    EXPECT_EQ(values(p, "keepalives"), "0");
+    EXPECT_EQ(values(p, "tcp_user_timeout"), "0");
+    EXPECT_EQ(values(p, "keepalives_count"), "9");
+    EXPECT_EQ(values(p, "keepalives_idle"), "30");
+    EXPECT_NE(describe(*given).find("keepalives=0 (connection string (--connection)), "),
+              std::string::npos)
+        << describe(*given);
+
+    // A service file's value is left for libpq to read from the file (an explicit parameter
+    // would override it).
+    auto svc = resolve_with({.connection = kBareUri + "/d?service=svc-tcp"}, {});
+    ASSERT_TRUE(svc) << svc.error().message;
+    p = svc->config.to_params("d");
+    EXPECT_EQ(values(p, "keepalives_idle"), "<absent>");
+    EXPECT_EQ(values(p, "keepalives_interval"), "10");
+    EXPECT_NE(describe(*svc).find("keepalives_idle=5 (service \"svc-tcp\")"), std::string::npos)
+        << describe(*svc);
 }
 
 TEST(Resolver, OverwriteAndForceTravelWithTheConnection) {

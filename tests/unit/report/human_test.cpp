@@ -48,5 +48,73 @@ TEST(ErrorBlock, FileNameIsRedactedLikeEverythingElse) {
     EXPECT_EQ(block.find("s3cr3t-value"), std::string::npos) << block;
 }
 
+TEST(TerminalSafe, ControlBytesBecomeVisible) {
+    EXPECT_EQ(terminal_safe("a\x1b[2Jb"), "a^[[2Jb");
+    EXPECT_EQ(terminal_safe("\x1b]0;owned\x07"), "^[]0;owned^G");
+    EXPECT_EQ(terminal_safe("fake\rreal"), "fake^Mreal");
+    EXPECT_EQ(terminal_safe(std::string("nul\0x\x7f", 6)), "nul^@x^?");
+    EXPECT_EQ(terminal_safe("\x08\x0b\x0c\x1f"), "^H^K^L^_");
+}
+
+TEST(TerminalSafe, LineBreaksTabsAndUtf8Stay) {
+    const std::string text = "line 1\n\tline 2 \xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x90\x98 ^ \\x";
+    EXPECT_EQ(terminal_safe(text), text);
+    EXPECT_EQ(terminal_safe(""), "");
+}
+
+TEST(TerminalSafe, C1ControlsEncodedOrLone) {
+    EXPECT_EQ(terminal_safe("a\xc2\x9b"
+                            "31mb"),
+              "a<U+009B>31mb");  // CSI as UTF-8
+    EXPECT_EQ(terminal_safe("\xc2\x80\xc2\x9f\xc2\xa0"), "<U+0080><U+009F>\xc2\xa0");
+    EXPECT_EQ(terminal_safe("a\x9b"
+                            "31mb"),
+              "a\\x9b31mb");  // CSI as one byte (8-bit terminal)
+    // Invalid UTF-8 that is not a C1 byte is left alone; a C1 byte inside a valid sequence too.
+    EXPECT_EQ(terminal_safe("\xe9t\xe9"), "\xe9t\xe9");
+    EXPECT_EQ(terminal_safe("\xe2\x80\x9c"), "\xe2\x80\x9c");
+    // A surrogate is not valid UTF-8: its bytes are judged one by one.
+    EXPECT_EQ(terminal_safe("\xed\xa0\x80"), "\xed\xa0\\x80");
+}
+
+ServerError hostile_notice() {
+    ServerError n;
+    n.severity = "NOTICE";
+    n.message = "done\x1b[2J\x1b[H password=hunter2";
+    n.detail = "detail\r\x1b[1A";
+    n.hint = "hint\x07";
+    n.context = "PL/pgSQL \x1b]8;;http://x\x1b\\";
+    return n;
+}
+
+TEST(NoticeText, EscapesAreNeutralisedAndSecretsRedacted) {
+    Redactor redact;
+    redact.add_secret("hunter2");
+    const std::string text =
+        notice_text(hostile_notice(), true, std::chrono::steady_clock::now(), redact);
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_EQ(text.find('\r'), std::string::npos) << text;
+    EXPECT_EQ(text.find('\x07'), std::string::npos) << text;
+    EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+    EXPECT_NE(text.find("NOTICE: done^[[2J^[[H password=[redacted]\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("DETAIL: detail^M^[[1A\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("HINT: hint^G\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("CONTEXT: PL/pgSQL ^[]8;;http://x^[\\\n"), std::string::npos) << text;
+}
+
+TEST(ErrorBlock, ServerTextIsNeutralisedAndTheCaretFollowsTheEscapes) {
+    Outcome o = failed_at("\x1b[31mSELEC 1;", 6, "./a\x1b]0;t\x07.sql");
+    o.error->message = "boom\x1b[2K";
+    o.error->server->detail = "\x1b[8m hidden";
+    const std::string block = error_block(o, Redactor());
+    EXPECT_EQ(block.find('\x1b'), std::string::npos) << block;
+    EXPECT_EQ(block.find('\x07'), std::string::npos) << block;
+    EXPECT_NE(block.find("./a^[]0;t^G.sql:3:6: pgmi: error: boom^[[2K\n"), std::string::npos)
+        << block;
+    EXPECT_NE(block.find("DETAIL: ^[[8m hidden\n"), std::string::npos) << block;
+    // Column 6 is the 'S': "^[" takes two cells, "[31m" four.
+    EXPECT_NE(block.find("LINE 3: ^[[31mSELEC 1;\n              ^\n"), std::string::npos) << block;
+}
+
 }  // namespace
 }  // namespace pgmi::report

@@ -148,6 +148,59 @@ TEST(Split, HeadThenTail) {
     EXPECT_EQ(u[2].text, "\n  SELECT 2;");
 }
 
+// ---- the head's body and terminator ----------------------------------------------------------
+
+TEST(HeadTerminator, MarksWhereTheTerminatorBegins) {
+    const std::string s = "BEGIN;\nSELECT 1;\n-- done\nCOMMIT;\nSELECT 2;\n";
+    const auto u = split(s);
+    ASSERT_EQ(u.size(), 2u);
+    ASSERT_TRUE(u[0].has_terminator());
+    EXPECT_EQ(u[0].body(), "BEGIN;\nSELECT 1;");
+    EXPECT_EQ(u[0].terminator(), "\n-- done\nCOMMIT;");
+    EXPECT_TRUE(u[0].body_begins);
+    EXPECT_FALSE(u[1].has_terminator());
+}
+
+TEST(HeadTerminator, AlsoWhenTheHeadIsTheWholeScript) {
+    // The script: nothing after COMMIT, so the head is the whole (byte-identical) script,
+    // and its COMMIT must still wait for the body.
+    const std::string s = "BEGIN; CREATE TABLE t(x int); SELECT pg_sleep(3); COMMIT;\n-- end\n";
+    const auto u = split(s);
+    ASSERT_EQ(u.size(), 1u);
+    EXPECT_EQ(u[0].text, s);
+    ASSERT_TRUE(u[0].has_terminator());
+    EXPECT_EQ(u[0].body(), "BEGIN; CREATE TABLE t(x int); SELECT pg_sleep(3);");
+    EXPECT_EQ(u[0].terminator(), " COMMIT;\n-- end\n");
+}
+
+TEST(HeadTerminator, EveryTerminatorForm) {
+    for (const char* t : {"END", "COMMIT WORK", "commit and no chain", "COMMIT AND CHAIN",
+                          "ROLLBACK", "ABORT TRANSACTION", "PREPARE TRANSACTION 'g'", "COMMIT"}) {
+        const std::string s = std::string("BEGIN; SELECT 1; ") + t + "; SELECT 2;";
+        const auto u = split(s);
+        ASSERT_TRUE(u[0].has_terminator()) << s;
+        EXPECT_EQ(u[0].terminator(), std::string(" ") + t + ";") << s;
+    }
+}
+
+TEST(HeadTerminator, ImplicitBodyIsMarked) {
+    EXPECT_FALSE(split("CREATE TABLE a(x int); COMMIT; SELECT 1;")[0].body_begins);
+    EXPECT_TRUE(split("SET x = 1; START TRANSACTION; SELECT 1; COMMIT;")[0].body_begins);
+    EXPECT_TRUE(split("CREATE TABLE a(x int); BEGIN; SELECT 1; COMMIT;")[0].body_begins);
+    // BEGIN inside a body of code or a string does not open a block.
+    EXPECT_FALSE(split("DO $$ BEGIN END $$; SELECT 'BEGIN;'; COMMIT;")[0].body_begins);
+}
+
+TEST(HeadTerminator, NoneWithoutABodyOrATerminator) {
+    EXPECT_FALSE(split("COMMIT; SELECT 1;")[0].has_terminator());
+    EXPECT_FALSE(split("-- only a comment\nCOMMIT;")[0].has_terminator());
+    EXPECT_FALSE(split("SELECT 1; SELECT 2;")[0].has_terminator());
+    EXPECT_FALSE(split("")[0].has_terminator());
+    // Savepoint rollbacks and prepared commits are statements of the body, not its end.
+    const auto u = split("BEGIN; ROLLBACK TO SAVEPOINT a; COMMIT PREPARED 'g'; COMMIT;");
+    EXPECT_EQ(u[0].terminator(), " COMMIT;");
+}
+
 TEST(Split, LaterCommitsAreOrdinaryTailUnits) {
     EXPECT_EQ(texts("COMMIT; BEGIN; SELECT 1; COMMIT;"),
               (V{"COMMIT;", " BEGIN;", " SELECT 1;", " COMMIT;"}));
