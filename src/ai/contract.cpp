@@ -357,18 +357,15 @@ nlohmann::ordered_json execution_contract() {
     c["head"] =
         "From the start of deploy.sql to the first top-level COMMIT, END, ROLLBACK or ABORT "
         "(inclusive). Open it with BEGIN; a failure anywhere in the head leaves the database "
-        "untouched.";
+        "untouched. A terminator with AND CHAIN ends the head too; the transaction it opens "
+        "must be closed by a later COMMIT.";
     c["tail"] =
         "The statements after the head, each in its own implicit transaction (autocommit), in "
         "order; execution stops at the first failure.";
-    c["terminators"] = {"COMMIT",
-                        "END",
-                        "ROLLBACK",
-                        "ABORT",
-                        "PREPARE TRANSACTION 'gid'",
-                        "Each of COMMIT/END/ROLLBACK/ABORT may be followed by WORK or "
-                        "TRANSACTION and by AND [NO] CHAIN; AND CHAIN ends the head too, and "
-                        "the chained transaction must be closed by a later COMMIT"};
+    c["terminators"] = {"COMMIT [WORK | TRANSACTION] [AND [NO] CHAIN]",
+                        "END [WORK | TRANSACTION] [AND [NO] CHAIN]",
+                        "ROLLBACK [WORK | TRANSACTION] [AND [NO] CHAIN]",
+                        "ABORT [WORK | TRANSACTION] [AND [NO] CHAIN]", "PREPARE TRANSACTION 'gid'"};
     c["not_terminators"] = {"ROLLBACK TO [SAVEPOINT] name", "COMMIT PREPARED 'gid'",
                             "ROLLBACK PREPARED 'gid'",
                             "END of a BEGIN ATOMIC ... END function or procedure body",

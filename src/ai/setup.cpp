@@ -294,7 +294,7 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
 }
 
 std::string with_pointer(const std::optional<std::string>& existing) {
-    const std::string block = fmt::format("{}\n{}\n{}\n", kPointerBegin, kPointerLine, kPointerEnd);
+    std::string block = fmt::format("{}\n{}\n{}\n", kPointerBegin, kPointerLine, kPointerEnd);
     if (!existing)
         return block;
     std::string text = *existing;
