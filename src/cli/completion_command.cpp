@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "ai/setup.hpp"
+#include "ai/skills.hpp"
 #include "cli/templates_command.hpp"
 
 namespace pgmi::cli {
@@ -37,8 +39,12 @@ std::string first_line(const std::string& s) {
 
 std::string command_path(const CLI::App* app) {
     std::string path;
-    for (const CLI::App* a = app; a != nullptr && a->get_parent() != nullptr; a = a->get_parent())
-        path = path.empty() ? a->get_name() : a->get_name() + " " + path;
+    for (const CLI::App* a = app; a != nullptr && a->get_parent() != nullptr; a = a->get_parent()) {
+        std::string word = a->get_name();
+        if (!path.empty())
+            word.append(" ").append(path);
+        path = std::move(word);
+    }
     return path;
 }
 
@@ -97,6 +103,9 @@ Completions option_values(const CLI::App* app, const CLI::Option* o, std::string
     if (name == "template") {
         for (const TemplateInfo* t : available_templates())
             add_matching(c, typed, t->name, t->summary);
+    } else if (name == "assistant" && path.rfind("ai ", 0) == 0) {
+        for (const auto& a : ai::assistants())
+            add_matching(c, typed, a.name);
     } else if (name == "sslmode") {
         for (const auto m : kSslModes)
             add_matching(c, typed, m);
@@ -115,6 +124,11 @@ Completions positional_values(const CLI::App* app, std::size_t index, std::strin
     } else if (index == 0 && path == "templates describe") {
         for (const TemplateInfo* t : available_templates())
             add_matching(c, typed, t->name, t->summary);
+    } else if (index == 0 && path == "ai skill") {
+        for (const auto& s : ai::list_skills()) {
+            if (!s.virtual_entry)
+                add_matching(c, typed, s.file, s.description);
+        }
     } else if (index == 0 && path == "completion") {
         for (const auto s : kShells)
             add_matching(c, typed, s);
@@ -197,6 +211,7 @@ Completions complete(const CLI::App& root, const std::vector<std::string>& words
     const auto subs = app->get_subcommands([](const CLI::App* s) { return visible(s); });
     if (!subs.empty() && positionals == 0) {
         std::vector<std::pair<std::string, std::string>> names;
+        names.reserve(subs.size());
         for (const CLI::App* s : subs)
             names.emplace_back(s->get_name(), first_line(s->get_description()));
         std::sort(names.begin(), names.end());

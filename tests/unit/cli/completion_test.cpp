@@ -1,6 +1,7 @@
 // The completion engine over the real command tree, and the scripts' shape.
 #include <gtest/gtest.h>
 
+#include "cli/ai_command.hpp"
 #include "cli/completion_command.hpp"
 #include "cli/deploy_command.hpp"
 #include "cli/init_command.hpp"
@@ -106,6 +107,25 @@ TEST(CompletionScript, EveryShellCallsCompleteAndRegisters) {
               std::string::npos);
     EXPECT_EQ(completion_script("tcsh"), "");
     EXPECT_EQ(completion_script(""), "");
+}
+
+TEST(AiCompletion, SkillNamesAndAssistants) {
+    CLI::App root("pgmi", "pgmi");
+    int result = 0;
+    add_ai_command(root, result);
+    auto values = [&](const std::vector<std::string>& words) {
+        std::vector<std::string> out;
+        for (const auto& item : complete(root, words).items)
+            out.push_back(item.first);
+        return out;
+    };
+    EXPECT_EQ(values({"ai", ""}), (V{"check", "contract", "setup", "skill", "skills"}));
+    EXPECT_EQ(values({"ai", "skill", "pgmi-s"}),
+              (V{"pgmi-security-review", "pgmi-session-api", "pgmi-sql"}));
+    EXPECT_EQ(values({"ai", "setup", "--assistant", "co"}),
+              (V{"codex", "codex-skills", "copilot"}));
+    EXPECT_EQ(values({"ai", "check", "--assistant=cl"}),
+              (V{"--assistant=claude", "--assistant=cline"}));
 }
 
 }  // namespace
