@@ -25,6 +25,11 @@ bool is_name_char(char c) {
 bool is_key_char(char c) {
     return is_name_char(c) || c == '.' || c == '-';
 }
+/// A variable name for a message: at most 40 bytes.
+std::string short_name(std::string_view name) {
+    return name.size() <= 40 ? std::string(name) : std::string(name.substr(0, 37)) + "...";
+}
+
 bool is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
@@ -175,10 +180,11 @@ class Parser {
             return st;
         }
         if (refused_) {
+            // Names only, never values; shortened so the message stays one short line.
             return fail(entry_line,
                         fmt::format("${{{}}} holds a secret; .env may not copy a secret into "
                                     "another variable (set {} itself instead)",
-                                    *refused_, key));
+                                    short_name(*refused_), short_name(key)));
         }
         store(std::move(key), std::move(value));
         return Status::ok();
