@@ -109,8 +109,11 @@ std::optional<std::string> unfit_reason(const fs::path& abs) {
     return std::nullopt;
 }
 
+/// Creates a new file of the scaffold. Exclusively: the directory held nothing in the way when it
+/// was checked, so anything at `path` now (a link planted meanwhile, a dangling link named .env)
+/// is refused rather than written through.
 Status write_file(const fs::path& path, std::string_view content, mode_t mode) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return make_error(ErrorKind::General, std::strerror(errno));
     std::size_t done = 0;
