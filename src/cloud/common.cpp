@@ -7,7 +7,6 @@
 #include <cctype>
 
 #include "util/file.hpp"
-
 #include "util/strings.hpp"
 
 namespace pgmi::cloud::detail {
