@@ -130,7 +130,10 @@ int run(const DeployArgs& args) {
     }
 
     // Offline configuration. Nothing here touches the network.
-    const config::DotenvLoad dotenv = config::load_project_dotenv(args.project);
+    auto dotenv_load = config::load_project_dotenv(args.project);
+    if (!dotenv_load)
+        return fail(as_config_error(dotenv_load.error()), redact);
+    const config::DotenvLoad& dotenv = dotenv_load.value();
     if (!dotenv.warning.empty())
         line(dotenv.warning);
     auto yaml = config::load_project_config(args.project);

@@ -21,6 +21,7 @@
 #include "ui/tree.hpp"
 #include "ui/wizard.hpp"
 #include "util/env.hpp"
+#include "util/file.hpp"
 
 namespace pgmi::cli {
 
@@ -108,8 +109,11 @@ std::optional<std::string> unfit_reason(const fs::path& abs) {
     return std::nullopt;
 }
 
+/// Creates a new file of the scaffold. Exclusively: the directory held nothing in the way when it
+/// was checked, so anything at `path` now (a link planted meanwhile, a dangling link named .env)
+/// is refused rather than written through.
 Status write_file(const fs::path& path, std::string_view content, mode_t mode) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return make_error(ErrorKind::General, std::strerror(errno));
     std::size_t done = 0;
@@ -146,28 +150,24 @@ std::vector<std::string> walk(const fs::path& root) {
 
 void write_connection(const fs::path& abs, const std::string& shown, const ConnectionSettings& c) {
     const fs::path yaml = abs / "pgmi.yaml";
-    std::string current;
-    if (FILE* f = std::fopen(yaml.c_str(), "rb")) {
-        char buf[4096];
-        std::size_t n = 0;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-            current.append(buf, n);
-        std::fclose(f);
+    // An existing pgmi.yaml is kept and merged; read like any project file (no link, no pipe,
+    // capped), and replaced atomically through an exclusively created temporary file.
+    util::ReadResult current =
+        util::read_regular_file(yaml, {.max_bytes = config::kMaxProjectConfigBytes,
+                                       .follow_symlinks = false,
+                                       .limit_for = "pgmi.yaml"});
+    if (!current && !current.missing()) {
+        err(fmt::format("WARNING: could not save connection: {}\n", current.error().message));
+        return;
     }
-    auto merged = merge_connection(current, c);
+    auto merged = merge_connection(current ? current.value() : std::string(), c);
     if (!merged) {
         err(fmt::format("WARNING: could not save connection: {}\n", merged.error().message));
         return;
     }
-    const fs::path tmp = abs / "pgmi.yaml.pgmi-tmp";
-    Status written = write_file(tmp, *merged, 0600);
-    std::error_code ec;
-    if (written)
-        fs::rename(tmp, yaml, ec);
-    if (!written || ec) {
-        fs::remove(tmp, ec);
-        err(fmt::format("WARNING: could not save connection: {}: {}\n", yaml.string(),
-                        written ? ec.message() : written.error().message));
+    if (Status written = util::write_file_atomic(yaml, *merged, {.mode = 0600, .exact_mode = true});
+        !written) {
+        err(fmt::format("WARNING: could not save connection: {}\n", written.error().message));
         return;
     }
     err(fmt::format("Wrote {}/pgmi.yaml\n", shown));

@@ -1,6 +1,5 @@
 #include "cli/metadata_command.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "project/metadata.hpp"
 #include "project/plan.hpp"
 #include "report/human.hpp"
+#include "util/file.hpp"
 
 namespace pgmi::cli {
 
@@ -110,26 +110,6 @@ std::string scaffold_block(const std::string& path, bool idempotent) {
            "</key>\n  </sortKeys>\n</pgmi-meta>\n*/\n\n";
 }
 
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-  private:
-    int fd_;
-};
-
 Error write_error(const std::string& path, const std::string& what, int err) {
     return make_error(ErrorKind::General,
                       "failed to write " + path + ": " + what + ": " + std::strerror(err));
@@ -152,70 +132,38 @@ Status write_scaffold(const fs::path& root, const project::SourceFile& file, boo
     }
 
     const fs::path target = root / file.path.substr(2);
-    std::string raw;
-    mode_t mode = 0644;
-    {
-        const Fd in(::open(target.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-        if (in.get() < 0)
-            return write_error(file.path, "open", errno);
-        struct stat st {};
-        if (::fstat(in.get(), &st) != 0)
-            return write_error(file.path, "stat", errno);
-        mode = st.st_mode & 07777;
-        char buf[65536];
-        for (;;) {
-            const ssize_t n = ::read(in.get(), buf, sizeof buf);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                return write_error(file.path, "read", errno);
-            }
-            if (n == 0)
-                break;
-            raw.append(buf, static_cast<size_t>(n));
+    // Read again (the file may have changed since the scan), as the scan reads: no link, only a
+    // regular file, and never more than the scanned content could be.
+    util::ReadResult raw =
+        util::read_regular_file(target, {.max_bytes = file.content.size() + kBom.size(),
+                                         .follow_symlinks = false,
+                                         .shown = file.path});
+    if (!raw) {
+        const util::FileError& e = raw.error();
+        if (e.fault == util::FileFault::TooLarge || e.fault == util::FileFault::Grew) {
+            return make_error(ErrorKind::General,
+                              file.path + " changed while scaffold ran; run it again");
         }
+        if (e.fault == util::FileFault::Missing || e.fault == util::FileFault::Unreadable)
+            return write_error(file.path, std::string(e.step), e.os_error);
+        return make_error(ErrorKind::General, "failed to write " + e.message);
     }
-    const bool bom = std::string_view(raw).starts_with(kBom);
-    if (std::string_view(raw).substr(bom ? kBom.size() : 0) != file.content) {
+    const std::string_view text = raw.value();
+    const bool bom = text.starts_with(kBom);
+    if (text.substr(bom ? kBom.size() : 0) != file.content) {
         return make_error(ErrorKind::General,
                           file.path + " changed while scaffold ran; run it again");
     }
     const std::string out = (bom ? std::string(kBom) : std::string()) + updated;
-
-    const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".pgmi-tmp");
-    ::unlink(tmp.c_str());
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
-    if (fd.get() < 0)
-        return write_error(file.path, "create " + tmp.filename().string(), errno);
-    auto abandon = [&](const std::string& what, int err) {
-        ::close(fd.release());
-        ::unlink(tmp.c_str());
-        return write_error(file.path, what, err);
-    };
-    size_t done = 0;
-    while (done < out.size()) {
-        const ssize_t n = ::write(fd.get(), out.data() + done, out.size() - done);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return abandon("write", errno);
-        }
-        done += static_cast<size_t>(n);
-    }
-    // The umask may have narrowed the mode at creation.
-    if (::fchmod(fd.get(), mode) != 0)
-        return abandon("chmod", errno);
-    if (::fsync(fd.get()) != 0)
-        return abandon("fsync", errno);
-    if (::close(fd.release()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        return write_error(file.path, "close", err);
-    }
-    if (::rename(tmp.c_str(), target.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        return write_error(file.path, "rename", err);
+    // The file keeps its mode: the replacement gets it exactly, whatever the umask.
+    struct stat st {};
+    if (::lstat(target.c_str(), &st) != 0)
+        return write_error(file.path, "stat", errno);
+    if (Status s = util::write_file_atomic(
+            target, out, {.mode = static_cast<mode_t>(st.st_mode & 07777), .exact_mode = true});
+        !s) {
+        return make_error(ErrorKind::General,
+                          "failed to write " + file.path + ": " + s.error().message);
     }
     return Status::ok();
 }

@@ -5,41 +5,36 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <system_error>
 
+#include "util/file.hpp"
 #include "util/strings.hpp"
 
 namespace pgmi::cloud::detail {
 
 Result<std::optional<std::string>> read_text_file(const std::string& path, const std::string& what,
                                                   size_t limit) {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(status)) {
-        if (ec && ec != std::errc::no_such_file_or_directory)
-            return make_error(ErrorKind::Config, what + " " + path + ": " + ec.message());
-        return std::optional<std::string>();
+    // Credential files are often links (mounted secrets, ~/.config): followed, but the target
+    // must be a regular file, read without blocking and never past the limit.
+    util::ReadResult read =
+        util::read_regular_file(path, {.max_bytes = limit, .follow_symlinks = true});
+    if (read)
+        return std::optional<std::string>(std::move(read).value());
+    const util::FileError& e = read.error();
+    switch (e.fault) {
+        case util::FileFault::Missing:
+            return std::optional<std::string>();
+        case util::FileFault::Directory:
+            return make_error(ErrorKind::Config, what + " " + path + ": is a directory");
+        case util::FileFault::Unreadable:
+            return make_error(ErrorKind::Config,
+                              what + " " + path + ": cannot be read (" + e.reason + ")");
+        case util::FileFault::TooLarge:
+        case util::FileFault::Grew:
+            return make_error(ErrorKind::Config,
+                              what + " " + path + ": larger than " + util::format_size(limit));
+        default:
+            return make_error(ErrorKind::Config, what + " " + path + ": " + e.reason);
     }
-    if (std::filesystem::is_directory(status))
-        return make_error(ErrorKind::Config, what + " " + path + ": is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return make_error(ErrorKind::Config,
-                          what + " " + path + ": cannot be read (" + std::strerror(errno) + ")");
-    std::string data;
-    char buf[8192];
-    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-        data.append(buf, static_cast<size_t>(in.gcount()));
-        if (data.size() > limit)
-            return make_error(ErrorKind::Config, what + " " + path + ": larger than " +
-                                                     std::to_string(limit / 1024) + " KiB");
-    }
-    return std::optional<std::string>(std::move(data));
 }
 
 std::string home_directory(const EnvLookup& env) {

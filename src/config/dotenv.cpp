@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <stdlib.h>  // setenv
 
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <optional>
 
 #include "config/text.hpp"
+#include "util/file.hpp"
 #include "util/strings.hpp"
 
 namespace pgmi::config {
@@ -326,19 +328,36 @@ Result<Pairs> parse_dotenv(std::string_view text) {
     return parse_dotenv(text, process_env());
 }
 
-DotenvLoad load_project_dotenv(const std::string& project_dir) {
+Result<DotenvLoad> load_project_dotenv(const std::string& project_dir) {
     const std::string path = (std::filesystem::path(project_dir) / ".env").string();
     DotenvLoad load;
-    std::string content;
-    if (const auto ec = text::read_file(path, content)) {
-        if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
-            return load;
+    // A file of the project: never through a link, never a named pipe or device, never unbounded.
+    util::ReadResult read = util::read_regular_file(
+        path, {.max_bytes = kMaxDotenvBytes, .follow_symlinks = false, .limit_for = ".env"});
+    if (!read) {
+        const util::FileError& e = read.error();
+        switch (e.fault) {
+            case util::FileFault::Missing:
+                return load;
+            case util::FileFault::Directory:  // e.g. a Python virtualenv named .env
+            case util::FileFault::Unreadable:
+                load.warning = fmt::format(
+                    "WARNING: {} could not be read ({}), so none of its values were applied.", path,
+                    std::strerror(e.os_error));
+                return load;
+            case util::FileFault::Symlink:
+                return make_error(ErrorKind::Config,
+                                  e.message +
+                                      "; pgmi does not follow links inside a project (copy the "
+                                      "file in)");
+            case util::FileFault::Special:
+            case util::FileFault::TooLarge:
+            case util::FileFault::Grew:
+                break;
         }
-        load.warning =
-            fmt::format("WARNING: {} could not be read ({}), so none of its values were applied.",
-                        path, ec.message());
-        return load;
+        return make_error(ErrorKind::Config, e.message);
     }
+    const std::string& content = read.value();
     const auto parsed = parse_dotenv(content);
     if (!parsed) {
         // The parser's message names a line and the kind of fault, never the content.

@@ -17,6 +17,7 @@
 // A key given twice keeps its first position and its last value.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,9 +48,15 @@ struct DotenvLoad {
     std::vector<std::string> applied;
 };
 
+/// The largest .env read.
+inline constexpr std::size_t kMaxDotenvBytes = std::size_t{1} << 20;
+
 /// Loads `<project>/.env` into the environment (setenv without overwrite). A missing file is
 /// silent; an unparsable one warns (two lines: the line number and kind of fault, never content)
-/// and applies nothing; an unreadable one warns in one line with the OS error.
-DotenvLoad load_project_dotenv(const std::string& project_dir);
+/// and applies nothing; an unreadable one (or a directory, such as a virtualenv named .env) warns
+/// in one line with the OS error. Config error, nothing applied, when .env is a link (never
+/// followed: the project directory may be a link, .env may not), a named pipe or other special
+/// file, or over kMaxDotenvBytes.
+Result<DotenvLoad> load_project_dotenv(const std::string& project_dir);
 
 }  // namespace pgmi::config

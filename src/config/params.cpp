@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <cstddef>
+#include <cstring>
 #include <filesystem>
 
 #include "config/text.hpp"
+#include "util/file.hpp"
 #include "util/strings.hpp"
 
 namespace pgmi::config {
@@ -116,14 +118,22 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_params_text(
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> read_params_file(const std::string& path) {
-    std::string content;
-    if (const auto ec = text::read_file(std::filesystem::path(path), content)) {
+    // A path the user names: a link is followed (like any command-line file), but what is read
+    // must be a regular file under the cap (a named pipe would block, /dev/zero never ends).
+    util::ReadResult read = util::read_regular_file(
+        path,
+        {.max_bytes = kMaxParamsFileBytes, .follow_symlinks = true, .limit_for = "a params file"});
+    if (!read) {
+        const util::FileError& e = read.error();
+        const bool os = e.fault == util::FileFault::Missing ||
+                        e.fault == util::FileFault::Unreadable ||
+                        e.fault == util::FileFault::Directory;
         return config_error(fmt::format(
             "failed to read params file '{}': {}\n\nTip: check the path, or pass values directly "
             "with --param KEY=VALUE",
-            path, ec.message()));
+            path, os ? std::string(std::strerror(e.os_error)) : "it " + e.reason));
     }
-    return parse_params_text(content, path);
+    return parse_params_text(read.value(), path);
 }
 
 Status validate_param(std::string_view key, std::string_view value) {

@@ -10,6 +10,7 @@
 // Params-file syntax errors name the file and line number only.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -33,7 +34,11 @@ Result<std::pair<std::string, std::string>> parse_param_flag(std::string_view ar
 Result<std::vector<std::pair<std::string, std::string>>> parse_params_text(std::string_view text,
                                                                            const std::string& path);
 
-/// Reads and parses a params file. An unreadable file is a Config error naming path and OS error.
+/// The largest params file read (values are session parameters, not payloads).
+inline constexpr std::size_t kMaxParamsFileBytes = std::size_t{1} << 20;
+
+/// Reads and parses a params file (a link is followed; the target must be a regular file of at
+/// most kMaxParamsFileBytes). Otherwise a Config error naming the path and the reason.
 Result<std::vector<std::pair<std::string, std::string>>> read_params_file(const std::string& path);
 
 /// Checks a key (^[A-Za-z_][A-Za-z0-9_]{0,62}$) and value (UTF-8, no NUL). Errors are Config,

@@ -5,10 +5,12 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <set>
 
 #include "config/text.hpp"
+#include "util/file.hpp"
 #include "util/strings.hpp"
 
 namespace pgmi::config {
@@ -295,6 +297,12 @@ Error load_error(const std::string& path, std::string_view detail) {
 
 Result<ProjectConfig> parse_project_config(std::string_view content, const std::string& path) {
     ProjectConfig cfg;
+    // The same cap as the file: yaml-cpp never sees more, whoever hands the text in.
+    if (content.size() > kMaxProjectConfigBytes) {
+        return load_error(path,
+                          fmt::format("the text is {} bytes, over the {} limit for pgmi.yaml",
+                                      content.size(), util::format_size(kMaxProjectConfigBytes)));
+    }
     Fault fault;
     try {
         const YAML::Node root = YAML::Load(std::string(content));
@@ -313,14 +321,33 @@ Result<ProjectConfig> parse_project_config(std::string_view content, const std::
 
 Result<ProjectConfig> load_project_config(const std::filesystem::path& project_dir) {
     const std::filesystem::path path = project_dir / "pgmi.yaml";
-    std::string content;
-    if (const auto ec = text::read_file(path, content)) {
-        if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
-            return ProjectConfig{};
+    // A file of the project: never through a link (it could be any file the user can read), never
+    // a named pipe or device (a pipe would block before --timeout starts), never unbounded.
+    util::ReadResult read = util::read_regular_file(
+        path,
+        {.max_bytes = kMaxProjectConfigBytes, .follow_symlinks = false, .limit_for = "pgmi.yaml"});
+    if (!read) {
+        const util::FileError& e = read.error();
+        switch (e.fault) {
+            case util::FileFault::Missing:
+                return ProjectConfig{};
+            case util::FileFault::Directory:
+            case util::FileFault::Unreadable:
+                return load_error(path.string(), fmt::format("cannot read the file: {}",
+                                                             std::strerror(e.os_error)));
+            case util::FileFault::Symlink:
+                return make_error(ErrorKind::Config,
+                                  fmt::format("failed to load pgmi.yaml: {}; pgmi does not follow "
+                                              "links inside a project (copy the file in)",
+                                              e.message));
+            case util::FileFault::Special:
+            case util::FileFault::TooLarge:
+            case util::FileFault::Grew:
+                break;
         }
-        return load_error(path.string(), fmt::format("cannot read the file: {}", ec.message()));
+        return make_error(ErrorKind::Config, "failed to load pgmi.yaml: " + e.message);
     }
-    return parse_project_config(content, path.string());
+    return parse_project_config(read.value(), path.string());
 }
 
 }  // namespace pgmi::config

@@ -17,8 +17,12 @@
 #include <vector>
 
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace pgmi::config {
+
+/// The largest pgmi.yaml read or parsed (a real one is a few hundred bytes).
+inline constexpr std::size_t kMaxProjectConfigBytes = util::kConfigFileMaxBytes;
 
 struct YamlConnection {
     std::optional<std::string> host;
@@ -45,10 +49,12 @@ struct ProjectConfig {
 };
 
 /// Parses YAML text (first document only). `path` only names the file in messages. Never throws.
+/// Text over kMaxProjectConfigBytes is refused before parsing.
 Result<ProjectConfig> parse_project_config(std::string_view text, const std::string& path);
 
-/// Reads `<project>/pgmi.yaml`; a missing file gives an empty config, an unreadable one a Config
-/// error naming the OS error.
+/// Reads `<project>/pgmi.yaml` (the directory may be a link; pgmi.yaml may not); a missing file
+/// gives an empty config. Config error when it is unreadable (naming the OS error), a link, a
+/// named pipe or other special file, or over kMaxProjectConfigBytes.
 Result<ProjectConfig> load_project_config(const std::filesystem::path& project_dir);
 
 }  // namespace pgmi::config

@@ -1,9 +1,5 @@
 #include "config/text.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdint>
 
 namespace pgmi::config::text {
@@ -76,30 +72,6 @@ bool is_name_like(std::string_view s, std::size_t max_bytes, bool allow_space) {
         return false;
     }
     return true;
-}
-
-std::error_code read_file(const std::filesystem::path& path, std::string& out) {
-    out.clear();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return {errno, std::generic_category()};
-    char buf[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            const std::error_code ec(errno, std::generic_category());
-            ::close(fd);
-            out.clear();
-            return ec;
-        }
-        if (n == 0)
-            break;
-        out.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return {};
 }
 
 }  // namespace pgmi::config::text

@@ -5,8 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
+#include "util/file.hpp"
 
 namespace pgmi::conn {
 
@@ -118,16 +117,24 @@ PasswordFile load_password_file(const std::filesystem::path& path) {
             path.string(), st.st_mode & 07777, path.string());
         return f;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    // Often a link in a home directory, so links are followed; the read itself checks again that
+    // the target is a regular file (it may have changed since the stat) and caps its size.
+    util::ReadResult text = util::read_regular_file(path, {.max_bytes = kMaxPasswordFileBytes,
+                                                           .follow_symlinks = true,
+                                                           .limit_for = "a password file"});
+    if (!text) {
         f.ignored = true;
-        f.warning = fmt::format("WARNING: password file \"{}\" cannot be read; it is not used",
-                                path.string());
+        const util::FileError& e = text.error();
+        if (e.fault == util::FileFault::Missing || e.fault == util::FileFault::Unreadable) {
+            f.warning = fmt::format("WARNING: password file \"{}\" cannot be read; it is not used",
+                                    path.string());
+        } else {
+            f.warning = fmt::format("WARNING: password file \"{}\" {}; it is not used",
+                                    path.string(), e.reason);
+        }
         return f;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    f.entries = parse_pgpass(text.str());
+    f.entries = parse_pgpass(text.value());
     return f;
 }
 

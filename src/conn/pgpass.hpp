@@ -5,6 +5,7 @@
 // (libpq's rule), and the caller is told why, so it can warn.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -40,8 +41,12 @@ struct PasswordFile {
     std::string warning;               // for stderr; never contains file content
 };
 
-/// Reads the password file at `path`. Missing: no entries, no warning. Not a regular file, or
-/// accessible by group/others (mode & 077): ignored with a warning naming the fix.
+/// The largest password file read (larger ones are ignored with a warning).
+inline constexpr std::size_t kMaxPasswordFileBytes = std::size_t{1} << 20;
+
+/// Reads the password file at `path` (a link is followed). Missing: no entries, no warning. Not
+/// a regular file, accessible by group/others (mode & 077), or over kMaxPasswordFileBytes:
+/// ignored with a warning naming the fix.
 PasswordFile load_password_file(const std::filesystem::path& path);
 
 /// `passfile` if given, else $PGPASSFILE, else ~/.pgpass ($HOME, then the passwd entry).

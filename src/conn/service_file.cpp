@@ -4,11 +4,10 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "conn/connection_string.hpp"
+#include "util/file.hpp"
 
 namespace pgmi::conn {
 
@@ -27,13 +26,23 @@ Error service_error(const std::string& message) {
     return make_error(ErrorKind::Config, message + ": invalid configuration");
 }
 
-std::optional<std::string> read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
+/// The file's text; nullopt when there is nothing to read there (libpq skips such a file too).
+/// Config error when something is there but is not a regular file of at most 1 MiB: a named pipe
+/// would block, a device never ends. A link is followed (service files are often links).
+Result<std::optional<std::string>> read_text(const std::filesystem::path& path) {
+    util::ReadResult read = util::read_regular_file(path, {.max_bytes = kMaxServiceFileBytes,
+                                                           .follow_symlinks = true,
+                                                           .limit_for = "a service file"});
+    if (read)
+        return std::optional<std::string>(std::move(read).value());
+    switch (read.error().fault) {
+        case util::FileFault::Missing:
+        case util::FileFault::Unreadable:
+        case util::FileFault::Directory:
+            return std::optional<std::string>();
+        default:
+            return service_error("service file " + read.error().message);
+    }
 }
 
 }  // namespace
@@ -108,8 +117,10 @@ Result<ServiceEntry> lookup_service(const std::string& name, const EnvLookup& en
         searched += file.string();
         auto text = read_text(file);
         if (!text)
+            return std::move(text).error();
+        if (!*text)
             continue;
-        auto section = parse_service_file(*text, name, file.string());
+        auto section = parse_service_file(**text, name, file.string());
         if (!section)
             return std::move(section).error();
         if (*section)

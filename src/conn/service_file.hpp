@@ -4,6 +4,7 @@
 // `service=` through), so the file's other keywords keep working as they do in psql.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -27,8 +28,13 @@ struct ServiceEntry {
 Result<std::optional<std::map<std::string, std::string>>> parse_service_file(
     std::string_view text, std::string_view name, const std::string& file_name);
 
+/// The largest service file read.
+inline constexpr std::size_t kMaxServiceFileBytes = std::size_t{1} << 20;
+
 /// Finds service `name` like libpq: $PGSERVICEFILE or ~/.pg_service.conf, then
 /// $PGSYSCONFDIR/pg_service.conf (default /etc/postgresql-common). Not found → Config error.
+/// A file that is missing or unreadable is skipped; one that is there but is not a regular file
+/// (links are followed) or is over kMaxServiceFileBytes is a Config error.
 Result<ServiceEntry> lookup_service(const std::string& name, const EnvLookup& env);
 
 }  // namespace pgmi::conn

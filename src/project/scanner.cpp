@@ -1,7 +1,9 @@
-// The walk reads each directory once (names sorted byte-wise), keeps at most one directory open at
-// a time, and reads each file with one open/fstat/read. Links are never followed inside the
-// project: entries are typed from readdir (lstat when the file system does not say) and files are
-// opened with O_NOFOLLOW, so a link swapped in during the scan is refused, not read.
+// The walk reads each directory once (names sorted byte-wise) and reads each file with one
+// open/fstat/read. Links are never followed inside the project, even under a race: the root is
+// opened once (it may itself be a link to a directory), and every directory and file below it,
+// deploy.sql included, is opened relative to its parent's descriptor with O_NOFOLLOW. A directory
+// swapped for a link while the scan runs is refused, never entered; the walk holds one descriptor
+// per level of nesting.
 #include "project/scanner.hpp"
 
 #include <dirent.h>
@@ -20,6 +22,8 @@
 #include "project/checksum.hpp"
 #include "project/normalizer.hpp"
 #include "project/utf8.hpp"
+#include "util/fd.hpp"
+#include "util/file.hpp"
 
 namespace pgmi::project {
 
@@ -165,45 +169,6 @@ int test_depth(std::string_view dir) {
     return static_cast<int>(std::count(rest.begin(), rest.end(), '/'));
 }
 
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
-/// Reads `fd` to its end, or until more than `limit` bytes arrived (then out.size() > limit).
-/// Returns 0 or an errno value.
-int read_bounded(int fd, size_t size_hint, size_t limit, std::string& out) {
-    const size_t stop = limit == SIZE_MAX ? SIZE_MAX : limit + 1;
-    // One byte past the expected size, so a file that grew is noticed without another syscall.
-    out.resize(std::min(size_hint, stop - 1) + 1);
-    size_t got = 0;
-    while (got < stop) {
-        if (got == out.size())
-            out.resize(std::min(std::max(got * 2, size_t{4096}), stop));
-        const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno;
-        }
-        if (n == 0)
-            break;
-        got += static_cast<size_t>(n);
-    }
-    out.resize(got);
-    return 0;
-}
-
 /// Removes one leading UTF-8 BOM; returns how many bytes went.
 size_t strip_bom(std::string& content) {
     if (!std::string_view(content).starts_with(kBom))
@@ -225,22 +190,10 @@ Error symlink_error(const std::string& path) {
                   "in, or move the link into a hidden directory)");
 }
 
-Error not_regular_error(const std::string& path, const char* what) {
-    return config(path + " is a " + what +
+Error not_regular_error(const std::string& path, std::string_view what) {
+    return config(path + " is a " + std::string(what) +
                   ", not a regular file; pgmi loads only regular files from a project (move it "
                   "into a hidden directory)");
-}
-
-const char* special_file_kind(mode_t mode) {
-    if (S_ISFIFO(mode))
-        return "named pipe";
-    if (S_ISSOCK(mode))
-        return "socket";
-    if (S_ISCHR(mode))
-        return "character device";
-    if (S_ISBLK(mode))
-        return "block device";
-    return "special file";
 }
 
 unsigned char dirent_type(mode_t mode) {
@@ -269,12 +222,11 @@ struct Entry {
 /// The walk of §1.2–1.3 over one project.
 class Walker {
   public:
-    Walker(std::string root, const ScanOptions& options, Project& project)
-        : root_(std::move(root)), options_(options), project_(project) {}
+    Walker(const ScanOptions& options, Project& project) : options_(options), project_(project) {}
 
-    /// Walks the directory at `rel` ("" = the root) and everything below it.
-    Status walk(const std::string& rel) {
-        auto entries = list(rel);
+    /// Walks the directory open at `dir` (path `rel`, "" = the root) and everything below it.
+    Status walk(int dir, const std::string& rel) {
+        auto entries = list(dir, rel);
         if (!entries)
             return std::move(entries).error();
         for (Entry& entry : entries.value()) {
@@ -283,7 +235,7 @@ class Walker {
             const std::string child = rel.empty() ? entry.name : rel + "/" + entry.name;
             if (entry.type == DT_UNKNOWN) {
                 struct stat st {};
-                if (::lstat(os_path(child).c_str(), &st) != 0) {
+                if (::fstatat(dir, entry.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
                     return general("failed to read ./" + child + ": lstat " + child + ": " +
                                    os_error(errno));
                 }
@@ -293,7 +245,8 @@ class Walker {
             if (rel.empty() && entry.type != DT_DIR && lower_ascii(entry.name) == "deploy.sql") {
                 continue;
             }
-            Status status = entry.type == DT_DIR ? walk(child) : load(child, entry.type);
+            Status status = entry.type == DT_DIR ? enter(dir, entry.name, child)
+                                                 : load(dir, entry.name, child, entry.type);
             if (!status)
                 return status;
         }
@@ -329,18 +282,34 @@ class Walker {
     }
 
   private:
-    std::string os_path(const std::string& rel) const { return root_ + "/" + rel; }
-
-    Result<std::vector<Entry>> list(const std::string& rel) const {
-        const std::string dir_path = rel.empty() ? root_ : os_path(rel);
-        DIR* dir = ::opendir(dir_path.c_str());
-        if (dir == nullptr) {
+    /// Opens the subdirectory `name` of `dir` without following a link (one swapped in after
+    /// readdir typed the entry is refused here) and walks it.
+    Status enter(int dir, const std::string& name, const std::string& rel) {
+        const util::Fd sub(
+            ::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!sub) {
+            if (errno == ELOOP)
+                return symlink_error("./" + rel);
             return general("error walking path: open ./" + rel + ": " + os_error(errno));
+        }
+        return walk(sub.get(), rel);
+    }
+
+    /// The names in the directory open at `dir`, in C order.
+    static Result<std::vector<Entry>> list(int dir, const std::string& rel) {
+        // A descriptor of its own for readdir (closedir closes it); "." is the directory itself.
+        const int fd = ::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR* stream = fd < 0 ? nullptr : ::fdopendir(fd);
+        if (stream == nullptr) {
+            const int err = errno;
+            if (fd >= 0)
+                ::close(fd);
+            return general("error walking path: open ./" + rel + ": " + os_error(err));
         }
         std::vector<Entry> entries;
         for (;;) {
             errno = 0;
-            const dirent* e = ::readdir(dir);
+            const dirent* e = ::readdir(stream);
             if (e == nullptr)
                 break;
             const std::string_view name = e->d_name;
@@ -349,7 +318,7 @@ class Walker {
             entries.push_back({std::string(name), e->d_type});
         }
         const int err = errno;
-        ::closedir(dir);
+        ::closedir(stream);
         if (err != 0)
             return general("error walking path: read ./" + rel + ": " + os_error(err));
         // std::string compares as unsigned bytes: C order.
@@ -358,8 +327,9 @@ class Walker {
         return entries;
     }
 
-    /// The per-file pipeline of §1.3; the first failing step wins.
-    Status load(const std::string& rel, unsigned char type) {
+    /// The per-file pipeline of §1.3 for `name` in the directory open at `dir`; the first
+    /// failing step wins.
+    Status load(int dir, const std::string& name, const std::string& rel, unsigned char type) {
         const std::string path = "./" + rel;
         // Paths are stored as text in the session, so they must be UTF-8 like the contents.
         if (size_t bad = first_invalid_utf8(rel); bad != std::string_view::npos) {
@@ -367,41 +337,41 @@ class Walker {
                           " is not valid UTF-8; rename it (pgmi stores project paths as text)");
         }
         // 1. Never follow a link; refuse anything that is not a regular file (a named pipe would
-        //    block the scan).
+        //    block the scan). readdir's type is checked first; the read checks again on the
+        //    open descriptor, so a swap in between is refused too.
         if (type == DT_LNK)
             return symlink_error(path);
         if (type != DT_REG)
-            return not_regular_error(path, special_file_kind(DTTOIF(type)));
-        const Fd fd(::open(os_path(rel).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-        if (fd.get() < 0) {
-            if (errno == ELOOP)
-                return symlink_error(path);
-            return general("failed to read " + path + ": open " + rel + ": " + os_error(errno));
-        }
-        struct stat st {};
-        if (::fstat(fd.get(), &st) != 0) {
-            return general("failed to read " + path + ": stat " + rel + ": " + os_error(errno));
-        }
-        if (!S_ISREG(st.st_mode))
-            return not_regular_error(path, special_file_kind(st.st_mode));
-        // 2. Size cap.
+            return not_regular_error(path, util::file_type_name(DTTOIF(type)));
+        // 2-3. Size cap, checked on disk and while reading (at most cap+1 bytes are read).
         const size_t cap = options_.max_file_size;
-        const auto size = static_cast<uintmax_t>(st.st_size);
-        if (size > cap) {
-            return config("failed to read " + path + ": file " + rel + " is " +
-                          std::to_string(size) + " bytes, exceeds " + std::to_string(cap) +
-                          "-byte cap (override via PGMI_MAX_FILE_SIZE)");
+        util::ReadResult read = util::read_regular_file(
+            name, {.max_bytes = cap, .follow_symlinks = false, .dir_fd = dir, .shown = path});
+        if (!read) {
+            const util::FileError& e = read.error();
+            switch (e.fault) {
+                case util::FileFault::Symlink:
+                    return symlink_error(path);
+                case util::FileFault::Directory:
+                case util::FileFault::Special:
+                    return not_regular_error(path, util::file_type_name(e.mode));
+                case util::FileFault::TooLarge:
+                    return config("failed to read " + path + ": file " + rel + " is " +
+                                  std::to_string(e.size) + " bytes, exceeds " +
+                                  std::to_string(cap) +
+                                  "-byte cap (override via PGMI_MAX_FILE_SIZE)");
+                case util::FileFault::Grew:
+                    return config("failed to read " + path + ": file " + rel + " grew past the " +
+                                  std::to_string(cap) +
+                                  "-byte cap during read (override via PGMI_MAX_FILE_SIZE)");
+                case util::FileFault::Missing:
+                case util::FileFault::Unreadable:
+                    break;
+            }
+            return general("failed to read " + path + ": " + std::string(e.step) + " " + rel +
+                           ": " + os_error(e.os_error));
         }
-        // 3. Read at most cap+1 bytes.
-        std::string content;
-        if (int err = read_bounded(fd.get(), static_cast<size_t>(size), cap, content); err != 0) {
-            return general("failed to read " + path + ": read " + rel + ": " + os_error(err));
-        }
-        if (content.size() > cap) {
-            return config("failed to read " + path + ": file " + rel + " grew past the " +
-                          std::to_string(cap) +
-                          "-byte cap during read (override via PGMI_MAX_FILE_SIZE)");
-        }
+        std::string content = std::move(read).value();
         // 4. One leading BOM. (5. Checksums cannot fail; computed below, for source files only.)
         const size_t bom = strip_bom(content);
         // 6. Only __test__ and __tests__ among __x__ directories.
@@ -457,42 +427,49 @@ class Walker {
             {path, std::move(directory), std::move(filename), std::move(content), fixture});
     }
 
-    std::string root_;
     const ScanOptions& options_;
     Project& project_;
     std::set<std::string> test_dirs_;  // C order
     std::vector<MetadataProblem> metadata_problems_;
 };
 
-/// Reads the root deploy.sql (§1.1 rows 3-4, then its own text rules; no size cap).
-Result<std::string> read_deploy_sql(const std::string& root) {
+/// Reads the root deploy.sql (§1.1 rows 3-4, then its own text rules) from the root open at
+/// `root_fd`. Never through a link: deploy.sql is sent to the server, and a link could make that
+/// any file the deploying user can read.
+Result<std::string> read_deploy_sql(int root_fd, const std::string& root, size_t cap) {
     const std::string shown = (std::filesystem::path(root) / "deploy.sql").string();
-    struct stat st {};
-    if (::stat(shown.c_str(), &st) != 0) {
-        const int err = errno;
-        struct stat lst {};
-        if (err == ENOENT && ::lstat(shown.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
-            return config(shown + " is a symbolic link to a file that does not exist");
+    util::ReadResult read = util::read_regular_file(
+        "deploy.sql",
+        {.max_bytes = cap, .follow_symlinks = false, .dir_fd = root_fd, .shown = shown});
+    if (!read) {
+        const util::FileError& e = read.error();
+        switch (e.fault) {
+            case util::FileFault::Missing:
+                return make_error(ErrorKind::ProjectMissing,
+                                  "deploy.sql not found in " + root + "\nexpected: " + shown +
+                                      " \xE2\x80\x94 run `pgmi init` to scaffold one");
+            case util::FileFault::Symlink:
+                return config(shown +
+                              " is a symbolic link; pgmi does not follow links inside a project "
+                              "(copy the file in; the project directory itself may be a link)");
+            case util::FileFault::Directory:
+                return config(shown + " is a directory, expected a regular file");
+            case util::FileFault::Special:
+                return not_regular_error(shown, util::file_type_name(e.mode));
+            case util::FileFault::TooLarge:
+                return config(shown + " is " + std::to_string(e.size) + " bytes, over the " +
+                              util::format_size(cap) +
+                              " limit for deploy.sql (raise it with PGMI_MAX_FILE_SIZE)");
+            case util::FileFault::Grew:
+                return config(shown + " grew past the " + util::format_size(cap) +
+                              " limit for deploy.sql while being read (raise it with "
+                              "PGMI_MAX_FILE_SIZE)");
+            case util::FileFault::Unreadable:
+                break;
         }
-        if (err == ENOENT || err == ENOTDIR) {
-            return make_error(ErrorKind::ProjectMissing,
-                              "deploy.sql not found in " + root + "\nexpected: " + shown +
-                                  " \xE2\x80\x94 run `pgmi init` to scaffold one");
-        }
-        return general("cannot access " + shown + ": " + os_error(err));
+        return general("failed to read " + shown + ": " + os_error(e.os_error));
     }
-    if (S_ISDIR(st.st_mode))
-        return config(shown + " is a directory, expected a regular file");
-    if (!S_ISREG(st.st_mode))
-        return not_regular_error(shown, special_file_kind(st.st_mode));
-    const Fd fd(::open(shown.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-    if (fd.get() < 0)
-        return general("failed to read " + shown + ": " + os_error(errno));
-    std::string content;
-    if (int err = read_bounded(fd.get(), static_cast<size_t>(st.st_size), SIZE_MAX, content);
-        err != 0) {
-        return general("failed to read " + shown + ": " + os_error(err));
-    }
+    std::string content = std::move(read).value();
     const size_t bom = strip_bom(content);
     if (const void* nul = std::memchr(content.data(), '\0', content.size())) {
         const auto at = static_cast<size_t>(static_cast<const char*>(nul) - content.data());
@@ -524,28 +501,33 @@ bool is_sql_file_name(std::string_view name) {
 
 Result<Project> scan(const std::filesystem::path& root, const ScanOptions& options) {
     const std::string p = root.string();
-    // The root may itself be a link to a directory: stat follows it.
-    struct stat st {};
-    if (p.empty() || ::stat(p.c_str(), &st) != 0) {
+    // The root may itself be a link to a directory: this one open follows it, and everything
+    // below is opened relative to this descriptor. O_PATH: listing needs read permission, but
+    // deploy.sql may be read from a directory that only grants search.
+    const util::Fd root_fd(p.empty() ? -1 : ::open(p.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root_fd) {
         const int err = p.empty() ? ENOENT : errno;
+        struct stat st {};
+        if (err == ENOTDIR && ::stat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+            return config("\"" + p +
+                          "\" is a file; pass the project directory: invalid configuration");
+        }
         if (err == ENOENT || err == ENOTDIR) {
             return config("project path \"" + p + "\" does not exist: invalid configuration");
         }
         return general("cannot access project path \"" + p + "\": " + os_error(err));
     }
-    if (!S_ISDIR(st.st_mode)) {
-        return config("\"" + p + "\" is a file; pass the project directory: invalid configuration");
-    }
     Project project;
     project.root = root;
     if (options.read_deploy_sql) {
-        auto deploy_sql = read_deploy_sql(p);
+        auto deploy_sql =
+            read_deploy_sql(root_fd.get(), p, std::max(kDeploySqlMaxBytes, options.max_file_size));
         if (!deploy_sql)
             return std::move(deploy_sql).error();
         project.deploy_sql = std::move(deploy_sql).value();
     }
-    Walker walker(p, options, project);
-    if (Status walked = walker.walk(""); !walked)
+    Walker walker(options, project);
+    if (Status walked = walker.walk(root_fd.get(), ""); !walked)
         return std::move(walked).error();
     project.test_dirs = walker.test_directories();
     project.scanned_files = project.files.size() + project.tests.size();

@@ -47,19 +47,24 @@ struct Project {
     std::vector<DuplicateId> duplicate_ids;
 };
 
+/// deploy.sql's cap: this, or ScanOptions::max_file_size when that is larger. Real scripts are far
+/// smaller (the benchmark's 10 MB one included); the cap only bounds memory for a hostile file.
+inline constexpr size_t kDeploySqlMaxBytes = size_t{64} * 1024 * 1024;
+
 struct ScanOptions {
-    size_t max_file_size = 10 * 1024 * 1024;  // PGMI_MAX_FILE_SIZE overrides in the CLI
+    size_t max_file_size = 10 * 1024 * 1024;  // per project file; PGMI_MAX_FILE_SIZE in the CLI
     // false: every <pgmi-meta> problem and duplicate id lands in the Project instead of failing.
     bool metadata_errors_fatal = true;
     // false: the root deploy.sql is neither required nor read (`pgmi info` on any directory).
     bool read_deploy_sql = true;
 };
 
-/// Scans `root` (itself may be a link to a directory; links inside it are refused). Every rule
-/// about the project's content is checked here, before any connection: ProjectMissing (no
-/// deploy.sql); Config (bad path, deploy.sql a directory or not UTF-8 text, __x__ directory, NUL
-/// byte, invalid UTF-8 in a file or a file name, symlink, named pipe or other special file, size
-/// cap); General (I/O: unreadable directory or file, with the OS error). The first failing file in
+/// Scans `root` (itself may be a link to a directory; links inside it, deploy.sql included, are
+/// refused, also when swapped in during the scan). Every rule about the project's content is
+/// checked here, before any connection: ProjectMissing (no deploy.sql); Config (bad path,
+/// deploy.sql a link, a directory, over its cap or not UTF-8 text, __x__ directory, NUL byte,
+/// invalid UTF-8 in a file or a file name, symlink, named pipe or other special file, size cap);
+/// General (I/O: unreadable directory or file, with the OS error). The first failing file in
 /// scan order is reported. Then every <pgmi-meta> problem of every file and every id shared by
 /// several files fail the scan together as one Config error (metadata_error()). Messages carry
 /// no "file scanning failed" prefix; callers add context.

@@ -4,7 +4,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
+
+#include "util/file.hpp"
 
 namespace pgmi::report {
 
@@ -238,25 +239,12 @@ Status write_test_report(const std::filesystem::path& path, TestReportFormat for
                          const TestRun& run, const Redactor& redact) {
     const std::string text =
         format == TestReportFormat::JUnit ? junit_xml(run, redact) : tap(run, redact);
-    std::filesystem::path tmp = path;
-    tmp += fmt::format(".tmp{}", static_cast<long>(::getpid()));
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f.write(text.data(), static_cast<std::streamsize>(text.size()));
-        f.close();
-        if (!f) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            return make_error(ErrorKind::General,
-                              fmt::format("failed to write test report {}", path.string()));
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        return make_error(ErrorKind::General, fmt::format("failed to write test report {}: {}",
-                                                          path.string(), ec.message()));
+    // Through util::write_file_atomic: the temporary gets an unguessable name and is created
+    // exclusively, so a link planted beside the report (a shared CI directory) is never written
+    // through; mode 0666 narrowed by the umask, as any new file.
+    if (Status s = util::write_file_atomic(path, text); !s) {
+        return make_error(ErrorKind::General,
+                          "failed to write the test report: " + s.error().message);
     }
     return Status::ok();
 }

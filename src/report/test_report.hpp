@@ -44,7 +44,8 @@ Status check_test_report_path(const std::filesystem::path& path);
 std::string junit_xml(const TestRun& run, const Redactor& redact);
 std::string tap(const TestRun& run, const Redactor& redact);
 
-/// Writes the report atomically (a temporary file beside it, then rename).
+/// Writes the report atomically: an exclusively created temporary file beside it, then rename
+/// (util::write_file_atomic). A link at `path` is replaced, never written through.
 Status write_test_report(const std::filesystem::path& path, TestReportFormat format,
                          const TestRun& run, const Redactor& redact);
 

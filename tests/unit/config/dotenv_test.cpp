@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "support/support.hpp"
@@ -158,14 +159,14 @@ class DotenvLoading : public ::testing::Test {
 };
 
 TEST_F(DotenvLoading, MissingFileIsSilent) {
-    EXPECT_EQ(load_project_dotenv(dir.path().string()).warning, "");
-    EXPECT_EQ(load_project_dotenv((dir.path() / "no-such-dir").string()).warning, "");
+    EXPECT_EQ(load_project_dotenv(dir.path().string()).value().warning, "");
+    EXPECT_EQ(load_project_dotenv((dir.path() / "no-such-dir").string()).value().warning, "");
 }
 
 TEST_F(DotenvLoading, AppliesWithoutOverriding) {
     ::setenv("PGMI_T_PRESET", "real", 1);
     dir.write(".env", "PGMI_T_A=from file\nPGMI_T_PRESET=from file\nPGMI_T_B=${PGMI_T_A}!\n");
-    const config::DotenvLoad load = load_project_dotenv(dir.path().string());
+    const config::DotenvLoad load = load_project_dotenv(dir.path().string()).value();
     EXPECT_EQ(load.warning, "");
     EXPECT_EQ(load.applied, (std::vector<std::string>{"PGMI_T_A", "PGMI_T_B"}));
     EXPECT_STREQ(std::getenv("PGMI_T_A"), "from file");
@@ -178,7 +179,7 @@ TEST_F(DotenvLoading, BadFileAppliesNothingAndWarnsWithoutContent) {
     dir.write(".env", "PGMI_T_A=applied?\nPGMI_T_PW=\"" + fake_password + "\" trailing " +
                           fake_password + "\nPGMI_T_B=2\n");
     const std::string path = (dir.path() / ".env").string();
-    const std::string warning = load_project_dotenv(dir.path().string()).warning;
+    const std::string warning = load_project_dotenv(dir.path().string()).value().warning;
     EXPECT_EQ(warning, "WARNING: " + path +
                            " could not be parsed (line 2: unexpected text after the closing "
                            "quote), so none of its values were applied.\n"
@@ -192,7 +193,7 @@ TEST_F(DotenvLoading, BadFileAppliesNothingAndWarnsWithoutContent) {
 TEST_F(DotenvLoading, PasswordOnItsOwnLineNeverEchoed) {
     const std::string fake_password = "hunter2-Zq9!";
     dir.write(".env", "PGMI_T_A=1\n" + fake_password + "\n");
-    const std::string warning = load_project_dotenv(dir.path().string()).warning;
+    const std::string warning = load_project_dotenv(dir.path().string()).value().warning;
     EXPECT_NE(warning.find("could not be parsed"), std::string::npos);
     EXPECT_EQ(warning.find(fake_password), std::string::npos);
     EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
@@ -209,7 +210,7 @@ TEST_F(DotenvLoading, SecretReferencesAreRefusedAndNothingIsApplied) {
           std::string("PGMI_T_B=${DATABASE_URL}"),
           std::string("PGPASSWORD=a\nPGMI_T_B=${PGPASSWORD}")}) {
         dir.write(".env", "PGMI_T_A=1\n" + line + "\n");
-        const config::DotenvLoad load = load_project_dotenv(dir.path().string());
+        const config::DotenvLoad load = load_project_dotenv(dir.path().string()).value();
         EXPECT_NE(load.warning.find(": ${"), std::string::npos) << line << load.warning;
         EXPECT_NE(load.warning.find("holds a secret; .env may not copy a secret into another "
                                     "variable (set PGMI_T_B itself instead)"),
@@ -223,7 +224,7 @@ TEST_F(DotenvLoading, SecretReferencesAreRefusedAndNothingIsApplied) {
     ::unsetenv("PGMI_T_PW");
     // Setting a secret directly is the user's own choice and still works.
     dir.write(".env", "PGMI_T_PW=direct\nPGMI_T_A=${PGMI_T_B:-plain}\n");
-    EXPECT_EQ(load_project_dotenv(dir.path().string()).warning, "");
+    EXPECT_EQ(load_project_dotenv(dir.path().string()).value().warning, "");
     EXPECT_STREQ(std::getenv("PGMI_T_PW"), "direct");
     EXPECT_STREQ(std::getenv("PGMI_T_A"), "plain");
 }
@@ -241,10 +242,50 @@ TEST(Dotenv, SecretVariableNames) {
 
 TEST_F(DotenvLoading, UnreadableFileWarns) {
     std::filesystem::create_directory(dir.path() / ".env");  // a directory cannot be read
-    const std::string warning = load_project_dotenv(dir.path().string()).warning;
+    const std::string warning = load_project_dotenv(dir.path().string()).value().warning;
     EXPECT_EQ(warning, "WARNING: " + (dir.path() / ".env").string() +
                            " could not be read (Is a directory), so none of its values were "
                            "applied.");
+}
+
+// Hostile .env (issue 17): refused with a Config error, nothing applied, no blocking.
+TEST_F(DotenvLoading, NamedPipeRefusedWithoutBlocking) {
+    const auto path = dir.path() / ".env";
+    ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    auto r = load_project_dotenv(dir.path().string());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::Config);
+    EXPECT_EQ(r.error().message, path.string() + " is a named pipe, not a regular file");
+}
+
+TEST_F(DotenvLoading, LinkRefusedAndNothingApplied) {
+    test::TempDir outside;
+    const auto target = outside.write("env", "PGMI_T_A=through-a-link\n");
+    std::filesystem::create_symlink(target, dir.path() / ".env");
+    auto r = load_project_dotenv(dir.path().string());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::Config);
+    EXPECT_EQ(r.error().message, (dir.path() / ".env").string() +
+                                     " is a symbolic link, not a regular file; pgmi does not "
+                                     "follow links inside a project (copy the file in)");
+    EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
+}
+
+TEST_F(DotenvLoading, LinkToDevZeroRefused) {
+    std::filesystem::create_symlink("/dev/zero", dir.path() / ".env");
+    auto r = load_project_dotenv(dir.path().string());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::Config);
+}
+
+TEST_F(DotenvLoading, OversizedRefusedBeforeReading) {
+    const auto path = dir.write(".env", "PGMI_T_A=1\n");
+    std::filesystem::resize_file(path, kMaxDotenvBytes + 1);
+    auto r = load_project_dotenv(dir.path().string());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message,
+              path.string() + " is 1048577 bytes, over the 1 MiB limit for .env");
+    EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
 }
 
 }  // namespace

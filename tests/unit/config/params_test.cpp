@@ -1,7 +1,9 @@
 #include "config/params.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <string>
 
 #include "support/support.hpp"
@@ -204,6 +206,42 @@ TEST(ParamsFile, Unreadable) {
     EXPECT_EQ(r.error().message,
               "failed to read params file '/nonexistent/dir/params.env': No such file or "
               "directory\n\nTip: check the path, or pass values directly with --param KEY=VALUE");
+}
+
+TEST(ParamsFile, NamedPipeRefusedWithoutBlocking) {
+    test::TempDir dir;
+    const auto path = dir.path() / "params.env";
+    ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    auto r = read_params_file(path.string());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::Config);
+    EXPECT_EQ(r.error().message, "failed to read params file '" + path.string() +
+                                     "': it is a named pipe, not a regular file\n\nTip: check the "
+                                     "path, or pass values directly with --param KEY=VALUE");
+}
+
+TEST(ParamsFile, LinkFollowedToARegularFileOnly) {
+    test::TempDir dir;
+    const auto target = dir.write("real.env", "a=1\n");
+    std::filesystem::create_symlink(target, dir.path() / "link.env");
+    auto r = read_params_file((dir.path() / "link.env").string());
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->size(), 1u);
+    std::filesystem::create_symlink("/dev/zero", dir.path() / "zero.env");
+    auto zero = read_params_file((dir.path() / "zero.env").string());
+    ASSERT_FALSE(zero);
+    EXPECT_NE(zero.error().message.find("it is a character device, not a regular file"),
+              std::string::npos);
+}
+
+TEST(ParamsFile, OversizedRefused) {
+    test::TempDir dir;
+    const auto path = dir.write("big.env", "");
+    std::filesystem::resize_file(path, kMaxParamsFileBytes + 1);
+    auto r = read_params_file(path.string());
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("it is 1048577 bytes, over the 1 MiB limit for a params file"),
+              std::string::npos);
 }
 
 TEST(ParamsFile, Directory) {

@@ -1,7 +1,9 @@
 #include "config/project_config.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <string>
 
 #include "support/support.hpp"
@@ -256,6 +258,66 @@ TEST(ProjectConfig, UnreadableFile) {
     EXPECT_EQ(r.error().message, "failed to load pgmi.yaml: parse " +
                                      (dir.path() / "pgmi.yaml").string() +
                                      ": cannot read the file: Is a directory");
+}
+
+// Hostile pgmi.yaml: no blocking, no link, no unbounded read (issue 17).
+TEST(ProjectConfig, NamedPipeRefusedWithoutBlocking) {
+    test::TempDir dir;
+    const auto path = dir.path() / "pgmi.yaml";
+    ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    auto r = load_project_config(dir.path());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::Config);
+    EXPECT_EQ(r.error().message, "failed to load pgmi.yaml: " + path.string() +
+                                     " is a named pipe, not a regular file");
+}
+
+TEST(ProjectConfig, LinkRefusedEvenToARealFile) {
+    test::TempDir dir;
+    test::TempDir outside;
+    const auto target = outside.write("pgmi.yaml", "connection:\n  host: elsewhere\n");
+    std::filesystem::create_symlink(target, dir.path() / "pgmi.yaml");
+    auto r = load_project_config(dir.path());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::Config);
+    EXPECT_EQ(r.error().message,
+              "failed to load pgmi.yaml: " + (dir.path() / "pgmi.yaml").string() +
+                  " is a symbolic link, not a regular file; pgmi does not "
+                  "follow links inside a project (copy the file in)");
+    // To /dev/zero: refused the same way, nothing read.
+    std::filesystem::remove(dir.path() / "pgmi.yaml");
+    std::filesystem::create_symlink("/dev/zero", dir.path() / "pgmi.yaml");
+    EXPECT_FALSE(load_project_config(dir.path()));
+}
+
+TEST(ProjectConfig, ProjectDirectoryMayBeALink) {
+    test::TempDir dir;
+    dir.write("real/pgmi.yaml", "connection:\n  host: h\n");
+    std::filesystem::create_directory_symlink(dir.path() / "real", dir.path() / "linked");
+    auto r = load_project_config(dir.path() / "linked");
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->connection.host, "h");
+}
+
+TEST(ProjectConfig, OversizedFileRefusedBeforeReading) {
+    test::TempDir dir;
+    const auto path = dir.write("pgmi.yaml", "");
+    std::filesystem::resize_file(path, kMaxProjectConfigBytes + 1);
+    auto r = load_project_config(dir.path());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "failed to load pgmi.yaml: " + path.string() +
+                                     " is 1048577 bytes, over the 1 MiB limit for pgmi.yaml");
+}
+
+TEST(ProjectConfig, OversizedTextNeverReachesTheYamlParser) {
+    // One scalar just over the cap: refused by size before yaml-cpp sees it.
+    const std::string yaml = "timeout: " + std::string(kMaxProjectConfigBytes, 'x') + "\n";
+    EXPECT_EQ(detail(yaml), "the text is " + std::to_string(yaml.size()) +
+                                " bytes, over the 1 MiB limit for pgmi.yaml");
+    // At the cap exactly it is parsed (and fails on its content, not its size).
+    const std::string at_cap = "timeout: " + std::string(kMaxProjectConfigBytes - 10, 'x') + "\n";
+    ASSERT_EQ(at_cap.size(), kMaxProjectConfigBytes);
+    EXPECT_TRUE(parse_project_config(at_cap, kPath));
 }
 
 }  // namespace

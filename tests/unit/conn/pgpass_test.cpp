@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "support/support.hpp"
 
 namespace pgmi::conn {
@@ -98,6 +100,42 @@ TEST(Pgpass, GroupOrWorldAccessibleFileIsIgnoredWithAWarning) {
     PasswordFile directory = load_password_file(dir.path());
     EXPECT_TRUE(directory.ignored);
     EXPECT_NE(directory.warning.find("not a plain file"), std::string::npos);
+}
+
+// Often a link in a home directory: followed, but the target must be a regular file under the
+// cap, and a named pipe or device never blocks or fills memory.
+TEST(Pgpass, LinksFollowedToRegularFilesOnly) {
+    test::TempDir dir;
+    const auto real = dir.write("real", "h:5432:db:u:pw\n");
+    ::chmod(real.c_str(), 0600);
+    std::filesystem::create_symlink(real, dir.path() / "link");
+    PasswordFile linked = load_password_file(dir.path() / "link");
+    EXPECT_FALSE(linked.ignored) << linked.warning;
+    EXPECT_EQ(linked.entries.size(), 1u);
+
+    std::filesystem::create_symlink("/dev/zero", dir.path() / "zero");
+    PasswordFile zero = load_password_file(dir.path() / "zero");
+    EXPECT_TRUE(zero.ignored);
+    EXPECT_NE(zero.warning.find("not a plain file"), std::string::npos) << zero.warning;
+
+    const auto pipe = dir.path() / "pipe";
+    ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0);
+    PasswordFile piped = load_password_file(pipe);
+    EXPECT_TRUE(piped.ignored);
+    EXPECT_NE(piped.warning.find("not a plain file"), std::string::npos) << piped.warning;
+}
+
+TEST(Pgpass, OversizedIgnored) {
+    test::TempDir dir;
+    const auto big = dir.write("big", "h:5432:db:u:pw\n");
+    ::chmod(big.c_str(), 0600);
+    std::filesystem::resize_file(big, kMaxPasswordFileBytes + 1);
+    PasswordFile f = load_password_file(big);
+    EXPECT_TRUE(f.ignored);
+    EXPECT_TRUE(f.entries.empty());
+    EXPECT_EQ(f.warning, "WARNING: password file \"" + big.string() +
+                             "\" is 1048577 bytes, over the 1 MiB limit for a password file; it "
+                             "is not used");
 }
 
 TEST(Pgpass, PathPrecedence) {

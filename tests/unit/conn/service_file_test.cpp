@@ -2,6 +2,9 @@
 #include "conn/service_file.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include "support/support.hpp"
 
@@ -69,6 +72,49 @@ TEST(ServiceFile, SearchOrderAndMissingService) {
     EnvLookup home = env_from({{"HOME", (dir.path() / "home").string()},
                                {"PGSYSCONFDIR", (dir.path() / "sys").string()}});
     EXPECT_EQ(lookup_service("h", home)->values.at("port"), "7777");
+}
+
+// A named pipe or device where a service file is expected: a Config error, not a hang or an
+// unbounded read. Links are followed (service files are often links) but checked at the target.
+TEST(ServiceFile, SpecialFilesRefusedWithoutBlocking) {
+    test::TempDir dir;
+    const auto pipe = dir.path() / "pipe.conf";
+    ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0);
+    EnvLookup env = env_from(
+        {{"PGSERVICEFILE", pipe.string()}, {"PGSYSCONFDIR", (dir.path() / "none").string()}});
+    auto r = lookup_service("s", env);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::Config);
+    EXPECT_EQ(r.error().message, "service file " + pipe.string() +
+                                     " is a named pipe, not a regular file: invalid configuration");
+
+    std::filesystem::create_symlink("/dev/zero", dir.path() / "zero.conf");
+    env = env_from({{"PGSERVICEFILE", (dir.path() / "zero.conf").string()},
+                    {"PGSYSCONFDIR", (dir.path() / "none").string()}});
+    auto zero = lookup_service("s", env);
+    ASSERT_FALSE(zero);
+    EXPECT_NE(zero.error().message.find("is a character device, not a regular file"),
+              std::string::npos);
+
+    const auto real = dir.write("real.conf", "[s]\nhost=h\n");
+    std::filesystem::create_symlink(real, dir.path() / "link.conf");
+    env = env_from({{"PGSERVICEFILE", (dir.path() / "link.conf").string()},
+                    {"PGSYSCONFDIR", (dir.path() / "none").string()}});
+    auto linked = lookup_service("s", env);
+    ASSERT_TRUE(linked) << linked.error().message;
+    EXPECT_EQ(linked->values.at("host"), "h");
+}
+
+TEST(ServiceFile, OversizedRefused) {
+    test::TempDir dir;
+    const auto big = dir.write("big.conf", "[s]\nhost=h\n");
+    std::filesystem::resize_file(big, kMaxServiceFileBytes + 1);
+    EnvLookup env = env_from(
+        {{"PGSERVICEFILE", big.string()}, {"PGSYSCONFDIR", (dir.path() / "none").string()}});
+    auto r = lookup_service("s", env);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("is 1048577 bytes, over the 1 MiB limit for a service file"),
+              std::string::npos);
 }
 
 }  // namespace

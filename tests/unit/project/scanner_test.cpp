@@ -1,16 +1,20 @@
 #include "project/scanner.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "project/checksum.hpp"
@@ -222,18 +226,72 @@ TEST_F(Scanner, DeploySqlNulByte) {
     EXPECT_NE(fails(ErrorKind::Config).find("deploy.sql contains a NUL byte"), std::string::npos);
 }
 
-TEST_F(Scanner, DeploySqlHasNoSizeCap) {
+TEST_F(Scanner, DeploySqlCapIsNotTheProjectFileCap) {
     dir.write("deploy.sql", std::string(100, ' ') + "SELECT 1;");
     ScanOptions options;
     options.max_file_size = 4;
     EXPECT_EQ(ok(options).deploy_sql.size(), 109u);
 }
 
-TEST_F(Scanner, DeploySqlMayBeASymlink) {
+TEST_F(Scanner, DeploySqlOverItsCapRefusedWithoutReading) {
+    // Sparse: 64 MiB + 1 on paper, nothing written. Only the size is looked at.
+    fs::resize_file(dir.path() / "deploy.sql", kDeploySqlMaxBytes + 1);
+    EXPECT_EQ(kDeploySqlMaxBytes, size_t{64} << 20);
+    EXPECT_EQ(fails(ErrorKind::Config),
+              dir.path().string() +
+                  "/deploy.sql is 67108865 bytes, over the 64 MiB limit for "
+                  "deploy.sql (raise it with PGMI_MAX_FILE_SIZE)");
+}
+
+TEST_F(Scanner, DeploySqlCapRaisedByALargerFileCap) {
+    fs::resize_file(dir.path() / "deploy.sql", kDeploySqlMaxBytes + 1);
+    ScanOptions options;
+    options.max_file_size = kDeploySqlMaxBytes + 1;
+    // Read in full now: past "SELECT 1;" the sparse zero bytes fail the text rule instead.
+    const std::string message = fails(ErrorKind::Config, options);
+    EXPECT_NE(message.find("deploy.sql contains a NUL byte (at offset 9)"), std::string::npos)
+        << message;
+}
+
+TEST_F(Scanner, DeploySqlSymlinkRefusedEvenInsideTheProject) {
     fs::remove(dir.path() / "deploy.sql");
     dir.write(".src/real.sql", "SELECT 2;");
     fs::create_symlink(".src/real.sql", dir.path() / "deploy.sql");
-    EXPECT_EQ(ok().deploy_sql, "SELECT 2;");
+    EXPECT_EQ(fails(ErrorKind::Config),
+              dir.path().string() +
+                  "/deploy.sql is a symbolic link; pgmi does not follow links inside a project "
+                  "(copy the file in; the project directory itself may be a link)");
+}
+
+TEST_F(Scanner, DeploySqlSymlinkOutsideTheProjectNeverRead) {
+    TempDir outside;
+    outside.write("evil.sql", "CREATE TABLE escaped_7f3a(id int); -- OUTSIDE-7f3a");
+    fs::remove(dir.path() / "deploy.sql");
+    fs::create_symlink(outside.path() / "evil.sql", dir.path() / "deploy.sql");
+    const std::string message = fails(ErrorKind::Config);
+    EXPECT_NE(message.find("deploy.sql is a symbolic link"), std::string::npos) << message;
+    EXPECT_EQ(message.find("OUTSIDE-7f3a"), std::string::npos) << message;
+}
+
+TEST_F(Scanner, DanglingDeploySqlSymlinkIsALinkNotMissing) {
+    fs::remove(dir.path() / "deploy.sql");
+    fs::create_symlink("nowhere.sql", dir.path() / "deploy.sql");
+    EXPECT_NE(fails(ErrorKind::Config).find("deploy.sql is a symbolic link"), std::string::npos);
+}
+
+TEST_F(Scanner, DeploySqlNamedPipeRefusedWithoutBlocking) {
+    fs::remove(dir.path() / "deploy.sql");
+    ASSERT_EQ(::mkfifo((dir.path() / "deploy.sql").c_str(), 0600), 0);
+    EXPECT_EQ(fails(ErrorKind::Config),
+              dir.path().string() +
+                  "/deploy.sql is a named pipe, not a regular file; pgmi loads only regular files "
+                  "from a project (move it into a hidden directory)");
+}
+
+TEST_F(Scanner, DeploySqlLinkToDevZeroRefused) {
+    fs::remove(dir.path() / "deploy.sql");
+    fs::create_symlink("/dev/zero", dir.path() / "deploy.sql");
+    EXPECT_NE(fails(ErrorKind::Config).find("deploy.sql is a symbolic link"), std::string::npos);
 }
 
 TEST_F(Scanner, RootSymlinkIsFollowed) {
@@ -610,6 +668,76 @@ TEST_F(Scanner, ManyFiles) {
     EXPECT_EQ(p.files.front().path, "./d0/f0.sql");
     EXPECT_EQ(p.files[1].path, "./d0/f1.sql");
     EXPECT_EQ(p.files[2].path, "./d0/f10.sql");  // C order, not natural order
+}
+
+// --- links swapped in while the scan runs ---
+
+// A directory of the project is swapped, again and again, with a link to a directory outside it
+// while scans run (the attack: readdir says "directory", the walk then opens the link). The walk
+// opens every directory relative to its parent's descriptor with O_NOFOLLOW, so a scan either
+// loads the real directory or refuses the link; it never returns a file from outside.
+TEST_F(Scanner, RacingDirectorySwapNeverLoadsFilesFromOutside) {
+    TempDir outside;
+    outside.write("creds.txt", "OUTSIDE-SECRET-51c2");
+    dir.write("zzz/creds.txt", "inside");
+    dir.write("zzz/deeper/more.sql", "SELECT 1;");
+    // `.swap` is hidden, so never scanned; each exchange flips ./zzz between the two.
+    fs::create_directory_symlink(outside.path(), dir.path() / ".swap");
+    const std::string real = (dir.path() / "zzz").string();
+    const std::string other = (dir.path() / ".swap").string();
+    const std::string parked = (dir.path() / ".parked").string();
+
+    std::atomic<bool> stop{false};
+    std::atomic<long> swaps{0};
+    std::thread swapper([&] {
+        bool atomic_exchange = true;
+        while (!stop.load()) {
+            if (atomic_exchange) {
+                if (::renameat2(AT_FDCWD, real.c_str(), AT_FDCWD, other.c_str(), RENAME_EXCHANGE) ==
+                    0) {
+                    ++swaps;
+                    continue;
+                }
+                atomic_exchange = errno != EINVAL && errno != ENOSYS;
+                continue;
+            }
+            // File systems without RENAME_EXCHANGE: three renames (./zzz is briefly absent).
+            if (::rename(real.c_str(), parked.c_str()) == 0 &&
+                ::rename(other.c_str(), real.c_str()) == 0 &&
+                ::rename(parked.c_str(), other.c_str()) == 0) {
+                ++swaps;
+            }
+        }
+    });
+
+    int loaded_inside = 0;
+    int refused = 0;
+    std::vector<std::string> escapes;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    for (int i = 0; i < 20000 && std::chrono::steady_clock::now() < deadline; ++i) {
+        auto r = run();
+        if (!r) {
+            ++refused;
+            if (r.error().message.find("OUTSIDE-SECRET") != std::string::npos)
+                escapes.push_back("in an error: " + r.error().message);
+            continue;
+        }
+        for (const SourceFile& f : r->files) {
+            if (f.content.find("OUTSIDE-SECRET") != std::string::npos)
+                escapes.push_back(f.path);
+            else if (f.path == "./zzz/creds.txt")
+                ++loaded_inside;
+        }
+    }
+    stop = true;
+    swapper.join();
+
+    EXPECT_TRUE(escapes.empty()) << escapes.size()
+                                 << " scans read outside the project, first: " << escapes.front();
+    // The race really ran: the directory was swapped, and scans saw both states.
+    EXPECT_GT(swaps.load(), 0);
+    EXPECT_GT(refused, 0);
+    EXPECT_GT(loaded_inside, 0);
 }
 
 }  // namespace
