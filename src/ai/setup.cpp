@@ -1,16 +1,14 @@
 #include "ai/setup.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 
 #include "ai/skills.hpp"
 #include "util/digest.hpp"
+#include "util/file.hpp"
 
 namespace pgmi::ai {
 
@@ -21,7 +19,7 @@ namespace {
 constexpr std::string_view kStampOpen = "<!-- pgmi:managed\n";
 constexpr std::string_view kSource = "github.com/vvka-141/pgmi";
 constexpr std::string_view kCore = "{{CORE}}";
-constexpr std::size_t kMaxGuidanceFile = 16u << 20;  // larger is not a file pgmi wrote
+constexpr std::size_t kMaxGuidanceFile = 16 * util::kMiB;  // larger is not a file pgmi wrote
 
 constexpr std::string_view kPlainWrapper =
     "<!-- pgmi guidance for coding assistants: run `pgmi ai` for the overview and `pgmi ai "
@@ -87,37 +85,17 @@ std::string display(const fs::path& path, const fs::path& cwd) {
     return path.string();
 }
 
-// The file's content, nullopt when it does not exist. Symlinks are not followed and only
-// regular files of a sane size are read.
+// The file's content, nullopt when it does not exist. A symlink is refused, not followed, and
+// only a regular file of a sane size is read.
 Result<std::optional<std::string>> read_existing(const fs::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return std::optional<std::string>{};
-        return make_error(ErrorKind::General,
-                          fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
-    }
-    struct stat st {};
-    std::string content;
-    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-              static_cast<std::size_t>(st.st_size) <= kMaxGuidanceFile;
-    if (ok) {
-        content.resize(static_cast<std::size_t>(st.st_size));
-        std::size_t got = 0;
-        while (ok && got < content.size()) {
-            const ssize_t n = ::read(fd, content.data() + got, content.size() - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            ok = n > 0;
-            got += ok ? static_cast<std::size_t>(n) : 0;
-        }
-    }
-    ::close(fd);
-    if (!ok)
-        return make_error(
-            ErrorKind::General,
-            fmt::format("cannot read {}: not a regular file of at most 16 MiB", path.string()));
-    return std::optional<std::string>(std::move(content));
+    util::ReadOptions options;
+    options.max_bytes = kMaxGuidanceFile;
+    auto read = util::read_regular_file(path, options);
+    if (read.missing())
+        return std::optional<std::string>{};
+    if (!read)
+        return read.to_error(ErrorKind::General);
+    return std::optional<std::string>(std::move(read).value());
 }
 
 Status make_dirs(const fs::path& dir) {
@@ -137,6 +115,16 @@ Status make_dirs(const fs::path& dir) {
                                                           dir.string(), std::strerror(errno)));
     ::chmod(dir.c_str(), 0755);  // whatever the umask
     return Status::ok();
+}
+
+// Parents created 0755; the file replaced atomically (util::write_file_atomic), mode 0644.
+Status write_managed_file(const fs::path& path, std::string_view content) {
+    if (auto s = make_dirs(path.parent_path()); !s)
+        return s;
+    util::WriteOptions options;
+    options.mode = 0644;
+    options.exact_mode = true;
+    return util::write_file_atomic(path, content, options);
 }
 
 }  // namespace
@@ -257,42 +245,6 @@ FileState classify(const std::optional<std::string>& existing, const PlannedFile
     return found.body == inspect(planned.content).body ? FileState::Unchanged : FileState::Stale;
 }
 
-Status write_file_atomic(const fs::path& path, std::string_view content) {
-    if (auto s = make_dirs(path.parent_path()); !s)
-        return s;
-    std::random_device rd;
-    int fd = -1;
-    fs::path tmp;
-    for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
-        tmp = path;
-        tmp += fmt::format(".pgmi-{:08x}.tmp", rd());
-        fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    if (fd < 0)
-        return make_error(ErrorKind::General,
-                          fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
-    bool ok = ::fchmod(fd, 0644) == 0;
-    std::size_t done = 0;
-    while (ok && done < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        done += ok ? static_cast<std::size_t>(n) : 0;
-    }
-    ok = ok && ::fsync(fd) == 0;
-    const int saved = errno;
-    ok = ::close(fd) == 0 && ok;
-    if (ok && ::rename(tmp.c_str(), path.c_str()) == 0)
-        return Status::ok();
-    const int err = ok ? errno : saved;
-    ::unlink(tmp.c_str());
-    return make_error(ErrorKind::General,
-                      fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
-}
-
 std::string with_pointer(const std::optional<std::string>& existing) {
     std::string block = fmt::format("{}\n{}\n{}\n", kPointerBegin, kPointerLine, kPointerEnd);
     if (!existing)
@@ -355,7 +307,7 @@ Status setup(const SetupOptions& o) {
                 line(fmt::format("would {}", verb), f.path);
                 continue;
             }
-            if (auto s = write_file_atomic(f.path, f.content); !s)
+            if (auto s = write_managed_file(f.path, f.content); !s)
                 return s;
             line(state == FileState::Missing  ? "created"
                  : state == FileState::Edited ? "overwrote"
@@ -375,7 +327,7 @@ Status setup(const SetupOptions& o) {
                 return std::move(existing).error();
             const std::string next = with_pointer(*existing);
             if (!*existing || next != **existing) {
-                if (auto s = write_file_atomic(claude_md, next); !s)
+                if (auto s = write_managed_file(claude_md, next); !s)
                     return s;
                 o.report(fmt::format("{:<10} CLAUDE.md (pgmi pointer)", "updated"));
             }

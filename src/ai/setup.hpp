@@ -2,8 +2,8 @@
 // Each assistant gets either a skill set (a directory with SKILL.md wrapping the core guidance
 // plus one raw file per skill) or one file wrapping the core guidance. Every written file ends
 // with a managed stamp (version, source, SHA-256 of the file with the checksum value blank), so
-// a hand edit is detected and never overwritten without --force. Writes are atomic (exclusive
-// temp file in the same directory, fsync, rename); directories 0755, files 0644.
+// a hand edit is detected and never overwritten without --force. Files are read and written
+// through util/file.hpp (no symlink followed, size cap, atomic replace); dirs 0755, files 0644.
 #pragma once
 
 #include <filesystem>
@@ -103,9 +103,5 @@ Status check(const CheckOptions& options);
 
 /// The CLAUDE.md text after adding or replacing the pgmi pointer block.
 std::string with_pointer(const std::optional<std::string>& existing);
-
-/// Replaces `path` atomically with `content` (mode 0644), creating missing parent directories
-/// (0755).
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
 }  // namespace pgmi::ai
