@@ -123,7 +123,7 @@ std::string quote_like_go(std::string_view s) {
     return out;
 }
 
-/// What the directory segments named __x__ say about a path (§1.3 step 6, §1.6). Emulates the
+/// What the directory segments named __x__ say about a path (session-api §1.3 step 6, §1.6). Emulates the
 /// successive non-overlapping matches of /__([^/]+)__/: a match consumes the '/' after its
 /// segment, so the segment directly following a matched one is not examined.
 struct DunderSegments {
@@ -154,7 +154,7 @@ DunderSegments classify_dunder(std::string_view path) {
     return result;
 }
 
-/// Segments after the first /__test__/ or /__tests__/ of a test directory path (§1.6).
+/// Segments after the first /__test__/ or /__tests__/ of a test directory path (session-api §1.6).
 int test_depth(std::string_view dir) {
     size_t at = dir.find("/__test__/");
     size_t len = 10;
@@ -219,7 +219,28 @@ struct Entry {
     unsigned char type;
 };
 
-/// The walk of §1.2–1.3 over one project.
+/// The rules the session tables hold every project path to (resources/session/schema.sql),
+/// checked here so a project that breaks one is refused offline (exit 10) with the file named,
+/// not by a server constraint after connecting.
+Status check_session_path(const std::string& path, const std::string& name) {
+    if (path.find('\\') != std::string::npos) {
+        return config("file name " + go_quote(path) +
+                      " contains a backslash; rename it (pgmi paths use '/' only)");
+    }
+    if (name.find_first_not_of(' ') == std::string::npos) {
+        return config("file name " + go_quote(path) + " is only spaces; rename it");
+    }
+    constexpr size_t kMaxDepth = 100;  // directories between the project root and the file
+    if (const auto depth = static_cast<size_t>(std::count(path.begin(), path.end(), '/')) - 1;
+        depth > kMaxDepth) {
+        return config("file " + go_quote(path.substr(0, 60) + "...") + " is " +
+                      std::to_string(depth) + " directories deep; pgmi allows at most " +
+                      std::to_string(kMaxDepth));
+    }
+    return Status::ok();
+}
+
+/// The walk of session-api §1.2–1.3 over one project.
 class Walker {
   public:
     Walker(const ScanOptions& options, Project& project) : options_(options), project_(project) {}
@@ -327,7 +348,7 @@ class Walker {
         return entries;
     }
 
-    /// The per-file pipeline of §1.3 for `name` in the directory open at `dir`; the first
+    /// The per-file pipeline of session-api §1.3 for `name` in the directory open at `dir`; the first
     /// failing step wins.
     Status load(int dir, const std::string& name, const std::string& rel, unsigned char type) {
         const std::string path = "./" + rel;
@@ -336,6 +357,8 @@ class Walker {
             return config("file name " + go_quote(path) +
                           " is not valid UTF-8; rename it (pgmi stores project paths as text)");
         }
+        if (Status named = check_session_path(path, name); !named)
+            return named;
         // 1. Never follow a link; refuse anything that is not a regular file (a named pipe would
         //    block the scan). readdir's type is checked first; the read checks again on the
         //    open descriptor, so a swap in between is refused too.
@@ -402,7 +425,7 @@ class Walker {
         file.pgmi_checksum = sha256_hex(normalize(content));
         file.is_sql = is_sql_file_name(path.substr(path.rfind('/') + 1));
         file.content = std::move(content);
-        // 9. <pgmi-meta> of non-test SQL files (§5). Problems are collected, not returned, so
+        // 9. <pgmi-meta> of non-test SQL files (session-api §5). Problems are collected, not returned, so
         //    one run lists every bad file.
         if (file.is_sql) {
             Extraction extracted = extract_metadata(file.content, path);
@@ -433,7 +456,7 @@ class Walker {
     std::vector<MetadataProblem> metadata_problems_;
 };
 
-/// Reads the root deploy.sql (§1.1 rows 3-4, then its own text rules) from the root open at
+/// Reads the root deploy.sql (session-api §1.1 rows 3-4, then its own text rules) from the root open at
 /// `root_fd`. Never through a link: deploy.sql is sent to the server, and a link could make that
 /// any file the deploying user can read.
 Result<std::string> read_deploy_sql(int root_fd, const std::string& root, size_t cap) {
@@ -532,7 +555,7 @@ Result<Project> scan(const std::filesystem::path& root, const ScanOptions& optio
     project.test_dirs = walker.test_directories();
     project.scanned_files = project.files.size() + project.tests.size();
 
-    // §5.5: ids must be unique across files (problems and duplicates are reported together).
+    // session-api §5.5: ids must be unique across files (problems and duplicates are reported together).
     std::vector<std::pair<std::string, Uuid>> ids;
     for (const SourceFile& f : project.files) {
         if (f.metadata)

@@ -17,7 +17,7 @@ struct SourceFile {
     std::string content;               // bytes after stripping one leading UTF-8 BOM
     std::string checksum;              // SHA-256 hex of content
     std::string pgmi_checksum;         // SHA-256 hex of normalize(content)
-    bool is_sql = false;               // extension in the SQL list (scanner rule, §1.5)
+    bool is_sql = false;               // extension in the SQL list (scanner rule, session-api §1.5)
     std::optional<Metadata> metadata;  // a valid <pgmi-meta> block (SQL files only)
 };
 

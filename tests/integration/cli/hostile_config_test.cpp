@@ -132,5 +132,20 @@ TEST(HostileConfig, DatabaseNameLongerThanPostgresAllowsIsRefusedOffline) {
     EXPECT_EQ(ok.exit_code, 11) << ok.err;
 }
 
+TEST(HostileConfig, PathsTheSessionTablesRejectAreRefusedBeforeConnecting) {
+    // These used to reach the server and fail its constraints with exit 1.
+    std::string deep;  // 101 nested directories
+    for (int i = 0; i < 101; ++i)
+        deep += "d/";
+    for (const std::string& rel : {std::string("mig\\001.sql"), deep + "f.sql"}) {
+        TempDir project;
+        project.write("deploy.sql", "SELECT 1;\n");
+        project.write(rel, "SELECT 1;\n");
+        auto r = run_pgmi({"deploy", project.path().string(), "--connection",
+                           "postgresql://postgres@127.0.0.1:1/postgres", "-d", "x"});
+        EXPECT_EQ(r.exit_code, 10) << rel << "\n" << r.err;
+    }
+}
+
 }  // namespace
 }  // namespace pgmi::test

@@ -740,5 +740,37 @@ TEST_F(Scanner, RacingDirectorySwapNeverLoadsFilesFromOutside) {
     EXPECT_GT(loaded_inside, 0);
 }
 
+// The session tables refuse these paths with a constraint; the scan refuses them first, offline.
+TEST_F(Scanner, PathsTheSessionWouldRejectAreConfigErrors) {
+    dir.write("a\\b.sql", "SELECT 1;");
+    auto backslash = scan(dir.path());
+    ASSERT_FALSE(backslash);
+    EXPECT_EQ(backslash.error().kind, ErrorKind::Config);
+    EXPECT_NE(backslash.error().message.find("contains a backslash"), std::string::npos)
+        << backslash.error().message;
+    std::filesystem::remove(dir.path() / "a\\b.sql");
+
+    dir.write("x/   ", "SELECT 1;");
+    auto spaces = scan(dir.path());
+    ASSERT_FALSE(spaces);
+    EXPECT_NE(spaces.error().message.find("is only spaces"), std::string::npos)
+        << spaces.error().message;
+    std::filesystem::remove_all(dir.path() / "x");
+
+    std::string deep;
+    for (int i = 0; i < 100; ++i)
+        deep += "d/";
+    dir.write(deep + "ok.sql", "SELECT 1;");
+    auto hundred = scan(dir.path());
+    ASSERT_TRUE(hundred) << hundred.error().message << " (100 directories deep is allowed)";
+    dir.write(deep + "d/too.sql", "SELECT 1;");
+    auto deeper = scan(dir.path());
+    ASSERT_FALSE(deeper);
+    EXPECT_EQ(deeper.error().kind, ErrorKind::Config);
+    EXPECT_NE(deeper.error().message.find("is 101 directories deep; pgmi allows at most 100"),
+              std::string::npos)
+        << deeper.error().message;
+}
+
 }  // namespace
 }  // namespace pgmi::project
