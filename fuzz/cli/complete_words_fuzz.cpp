@@ -15,13 +15,14 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static int result = 0;
+    static const pgmi::cli::Reporter reporter(false);
     static CLI::App* root = [] {
         auto* app = new CLI::App("pgmi", "pgmi");
         app->set_help_flag("--help", "help");
-        pgmi::cli::add_completion_command(*app, result);
-        pgmi::cli::add_deploy_command(*app, result);
-        pgmi::cli::add_init_command(*app, result);
-        pgmi::cli::add_templates_command(*app, result);
+        pgmi::cli::add_completion_command(*app, result, reporter);
+        pgmi::cli::add_deploy_command(*app, result, reporter);
+        pgmi::cli::add_init_command(*app, result, reporter);
+        pgmi::cli::add_templates_command(*app, result, reporter);
         pgmi::cli::add_version_command(*app, result);
         return app;
     }();

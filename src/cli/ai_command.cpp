@@ -12,6 +12,7 @@
 #include "ai/contract.hpp"
 #include "ai/setup.hpp"
 #include "ai/skills.hpp"
+#include "cli/reporter.hpp"
 #include "ui/pager.hpp"
 #include "ui/terminal.hpp"
 #include "util/build_info.hpp"
@@ -35,19 +36,11 @@ int show(std::string_view text) {
     return 0;
 }
 
-int fail(const Error& e) {
-    std::string m = e.message;
-    if (e.kind == ErrorKind::Usage && m.rfind("usage error: ", 0) != 0)
-        m = "usage error: " + m;
-    err(fmt::format("pgmi: error: {}\n", m));
-    return exit_code(e.kind);
-}
-
 // Commands that take no arguments. The `ai` group accepts stray words (for the overview), so its
 // leaf commands catch theirs themselves.
-int no_args(const std::vector<std::string>& extra, std::string_view path) {
-    return fail(make_error(ErrorKind::Usage,
-                           fmt::format("unknown command \"{}\" for \"{}\"", extra.front(), path)));
+int no_args(const std::vector<std::string>& extra, std::string_view path, const Reporter& rep) {
+    return rep.fail(make_error(
+        ErrorKind::Usage, fmt::format("unknown command \"{}\" for \"{}\"", extra.front(), path)));
 }
 
 void take_no_args(CLI::App* cmd, std::shared_ptr<std::vector<std::string>>& extra) {
@@ -55,22 +48,19 @@ void take_no_args(CLI::App* cmd, std::shared_ptr<std::vector<std::string>>& extr
     cmd->add_option("args", *extra)->group("");
 }
 
-int skill(const std::vector<std::string>& args) {
-    if (args.size() != 1) {
-        if (args.empty()) {
-            err("pgmi: error: usage error: missing required argument: <name>\n\n"
-                "Usage: pgmi ai skill <name>\n\n"
-                "Example:\n  pgmi ai skill pgmi-sql\n\n"
-                "Run `pgmi ai skills` to see the available skills.\n");
-        } else {
-            err(fmt::format("pgmi: error: usage error: accepts 1 arg(s), received {}\n",
-                            args.size()));
-        }
-        return 2;
+int skill(const std::vector<std::string>& args, const Reporter& rep) {
+    if (args.empty()) {
+        return rep.usage(
+            "missing required argument: <name>\n\n"
+            "Usage: pgmi ai skill <name>\n\n"
+            "Example:\n  pgmi ai skill pgmi-sql\n\n"
+            "Run `pgmi ai skills` to see the available skills.");
     }
+    if (args.size() != 1)
+        return rep.usage(fmt::format("accepts 1 arg(s), received {}", args.size()));
     const auto found = ai::find_skill(args[0]);
     if (!found)
-        return fail(make_error(ErrorKind::Usage, ai::unknown_skill_message(args[0])));
+        return rep.fail(make_error(ErrorKind::Usage, ai::unknown_skill_message(args[0])));
     return show(found->content);
 }
 
@@ -109,20 +99,21 @@ bool ask_pointer() {
     return a.empty() || a == "y" || a == "yes";
 }
 
-int setup(const SetupFlags& f) {
+int setup(const SetupFlags& f, const Reporter& rep) {
     for (const auto& m : {exclusive(f.claude_md, f.no_claude_md, "claude-md", "no-claude-md"),
                           exclusive(!f.assistant.empty(), f.all, "assistant", "all"),
                           exclusive(f.all, f.global, "all", "global")}) {
         if (m)
-            return fail(make_error(ErrorKind::General, *m));
+            return rep.fail(make_error(ErrorKind::General, *m));
     }
     std::error_code ec;
     const fs::path cwd = fs::current_path(ec);
     if (!f.global && !fs::exists(cwd / "deploy.sql", ec) && !fs::exists(cwd / "pgmi.yaml", ec)) {
-        return fail(make_error(ErrorKind::General,
-                               "not a pgmi project (no deploy.sql or pgmi.yaml found)\nrun it in "
-                               "a project directory, or use --global to install into your home "
-                               "directory"));
+        return rep.fail(
+            make_error(ErrorKind::General,
+                       "not a pgmi project (no deploy.sql or pgmi.yaml found)\nrun it in "
+                       "a project directory, or use --global to install into your home "
+                       "directory"));
     }
     const EnvLookup env = process_env();
     const ui::Terminal term = ui::Terminal::detect(env);
@@ -134,16 +125,16 @@ int setup(const SetupFlags& f) {
     } else if (term.interactive) {
         o.assistants = {"claude"};
     } else {
-        return fail(make_error(ErrorKind::Usage,
-                               fmt::format("--assistant is required in non-interactive mode "
-                                           "(supported: {})",
-                                           ai::supported_list())));
+        return rep.fail(make_error(ErrorKind::Usage,
+                                   fmt::format("--assistant is required in non-interactive mode "
+                                               "(supported: {})",
+                                               ai::supported_list())));
     }
     for (const auto& a : o.assistants) {
         if (ai::find_assistant(a) == nullptr)
-            return fail(make_error(ErrorKind::Usage,
-                                   fmt::format("unsupported assistant \"{}\" (supported: {})", a,
-                                               ai::supported_list())));
+            return rep.fail(make_error(
+                ErrorKind::Usage, fmt::format("unsupported assistant \"{}\" (supported: {})", a,
+                                              ai::supported_list())));
     }
     o.global = f.global;
     o.dry_run = f.dry_run;
@@ -158,11 +149,11 @@ int setup(const SetupFlags& f) {
         o.ask_pointer = ask_pointer;
     o.report = [](std::string_view line) { err(std::string(line) + "\n"); };
     if (auto s = ai::setup(o); !s)
-        return fail(s.error());
+        return rep.fail(s.error());
     return 0;
 }
 
-int check(const std::string& assistant, bool global) {
+int check(const std::string& assistant, bool global, const Reporter& rep) {
     std::error_code ec;
     ai::CheckOptions o;
     o.assistant = assistant;
@@ -172,13 +163,13 @@ int check(const std::string& assistant, bool global) {
     o.version = build_info::kVersion;
     o.report = [](std::string_view line) { err(std::string(line) + "\n"); };
     if (auto s = ai::check(o); !s)
-        return fail(s.error());
+        return rep.fail(s.error());
     return 0;
 }
 
 }  // namespace
 
-void add_ai_command(CLI::App& app, int& result) {
+void add_ai_command(CLI::App& app, int& result, const Reporter& reporter) {
     CLI::App* group = app.add_subcommand("ai", "Guidance for coding assistants and agents");
     group->description(
         "Guidance for coding assistants and agents\n\n"
@@ -214,7 +205,7 @@ void add_ai_command(CLI::App& app, int& result) {
         "skills` for the names).");
     skill_cmd->footer("Examples:\n  pgmi ai skill pgmi-sql\n  pgmi ai skill pgmi-session-api\n");
     skill_cmd->add_option("name", *names, "Skill name (see `pgmi ai skills`)")->type_name("<name>");
-    skill_cmd->callback([names, &result] { result = skill(*names); });
+    skill_cmd->callback([names, &result, &reporter] { result = skill(*names, reporter); });
 
     CLI::App* contract_cmd =
         group->add_subcommand("contract", "Print the session API contract as JSON");
@@ -228,9 +219,9 @@ void add_ai_command(CLI::App& app, int& result) {
         "Examples:\n  pgmi ai contract\n  pgmi ai contract | jq '.views[].name'\n");
     std::shared_ptr<std::vector<std::string>> contract_extra;
     take_no_args(contract_cmd, contract_extra);
-    contract_cmd->callback([contract_extra, &result] {
+    contract_cmd->callback([contract_extra, &result, &reporter] {
         result = contract_extra->empty() ? show(ai::contract_text())
-                                         : no_args(*contract_extra, "pgmi ai contract");
+                                         : no_args(*contract_extra, "pgmi ai contract", reporter);
     });
 
     auto flags = std::make_shared<SetupFlags>();
@@ -262,8 +253,9 @@ void add_ai_command(CLI::App& app, int& result) {
     setup_cmd->add_flag("--no-claude-md", flags->no_claude_md, "Never touch CLAUDE.md");
     std::shared_ptr<std::vector<std::string>> setup_extra;
     take_no_args(setup_cmd, setup_extra);
-    setup_cmd->callback([flags, setup_extra, &result] {
-        result = setup_extra->empty() ? setup(*flags) : no_args(*setup_extra, "pgmi ai setup");
+    setup_cmd->callback([flags, setup_extra, &result, &reporter] {
+        result = setup_extra->empty() ? setup(*flags, reporter)
+                                      : no_args(*setup_extra, "pgmi ai setup", reporter);
     });
 
     auto check_assistant = std::make_shared<std::string>("claude");
@@ -284,9 +276,9 @@ void add_ai_command(CLI::App& app, int& result) {
     check_cmd->add_flag("--global", *check_global, "Check the files in your home directory");
     std::shared_ptr<std::vector<std::string>> check_extra;
     take_no_args(check_cmd, check_extra);
-    check_cmd->callback([check_assistant, check_global, check_extra, &result] {
-        result = check_extra->empty() ? check(*check_assistant, *check_global)
-                                      : no_args(*check_extra, "pgmi ai check");
+    check_cmd->callback([check_assistant, check_global, check_extra, &result, &reporter] {
+        result = check_extra->empty() ? check(*check_assistant, *check_global, reporter)
+                                      : no_args(*check_extra, "pgmi ai check", reporter);
     });
 
     group->callback([group, &result] {

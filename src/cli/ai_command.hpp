@@ -6,9 +6,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/reporter.hpp"
+
 namespace pgmi::cli {
 
 /// Adds `ai` with `skills`, `skill`, `contract`, `setup` and `check`.
-void add_ai_command(CLI::App& app, int& result);
+void add_ai_command(CLI::App& app, int& result, const Reporter& reporter);
 
 }  // namespace pgmi::cli

@@ -16,6 +16,7 @@
 #include "cli/info_command.hpp"
 #include "cli/init_command.hpp"
 #include "cli/metadata_command.hpp"
+#include "cli/reporter.hpp"
 #include "cli/templates_command.hpp"
 #include "cli/version_command.hpp"
 #include "report/json.hpp"
@@ -81,21 +82,6 @@ constexpr std::string_view kRootExamples =
 void write(FILE* stream, std::string_view s) {
     std::fwrite(s.data(), 1, s.size(), stream);
     std::fflush(stream);
-}
-
-// --json anywhere on the command line: even a usage error answers with one JSON document, so a
-// pipeline reading stdout never gets nothing.
-bool g_json_requested = false;
-
-int usage_error(const std::string& message) {
-    std::string m = message;
-    if (m.rfind("usage error: ", 0) != 0)
-        m = "usage error: " + m;
-    write(stderr, fmt::format("pgmi: error: {}\n", m));
-    if (g_json_requested) {
-        write(stdout, report::json_envelope(make_error(ErrorKind::Usage, m), report::Redactor{}));
-    }
-    return 2;
 }
 
 bool visible(const CLI::App* app) {
@@ -228,7 +214,7 @@ int help_command(const CLI::App& root, const std::vector<std::string>& words) {
 }
 
 // "pgmi frob": the root takes no arguments, so any word that is not a command is a mistake.
-int unknown_command(const CLI::App& root, const std::string& word) {
+int unknown_command(const CLI::App& root, const std::string& word, const Reporter& reporter) {
     std::vector<std::string> names;
     for (const CLI::App* s : visible_subcommands(root))
         names.push_back(s->get_name());
@@ -241,29 +227,29 @@ int unknown_command(const CLI::App& root, const std::string& word) {
     }
     while (!message.empty() && message.back() == '\n')
         message.pop_back();
-    return usage_error(message);
+    return reporter.usage(message);
 }
 
 // Extra words or flags a command did not expect, in cobra's words.
-int extras_error(const CLI::App& root) {
+int extras_error(const CLI::App& root, const Reporter& reporter) {
     const CLI::App* target = &root;
     while (!target->get_subcommands().empty())
         target = target->get_subcommands().front();
     const std::vector<std::string> extras = target->remaining();
     if (extras.empty())
-        return usage_error("unexpected arguments");
+        return reporter.usage("unexpected arguments");
     for (const auto& e : extras) {
         if (e.size() > 1 && e[0] == '-')
-            return usage_error(fmt::format("unknown flag: {}", e.substr(0, e.find('='))));
+            return reporter.usage(fmt::format("unknown flag: {}", e.substr(0, e.find('='))));
     }
     const auto positionals =
         target->get_options([](const CLI::Option* o) { return o->get_positional(); });
     if (positionals.empty()) {
-        return usage_error(fmt::format("unknown command \"{}\" for \"{}\"", extras.front(),
-                                       command_path(*target)));
+        return reporter.usage(fmt::format("unknown command \"{}\" for \"{}\"", extras.front(),
+                                          command_path(*target)));
     }
-    return usage_error(fmt::format("accepts at most {} arg(s), received {}", positionals.size(),
-                                   positionals.size() + extras.size()));
+    return reporter.usage(fmt::format("accepts at most {} arg(s), received {}", positionals.size(),
+                                      positionals.size() + extras.size()));
 }
 
 bool has_space(std::string_view s) {
@@ -419,14 +405,6 @@ std::string render_help(const CLI::App& cmd, bool with_description) {
 namespace {
 
 /// --json anywhere on the command line, judged without allocating (memory may have run out).
-bool json_requested(int argc, char** argv) {
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--json") == 0)
-            return true;
-    }
-    return false;
-}
-
 /// Everything run() does; an exception that escapes a command (a bug, or memory that ran out)
 /// leaves it and is answered by unexpected_error().
 int run_unguarded(int argc, char** argv) {
@@ -440,14 +418,15 @@ int run_unguarded(int argc, char** argv) {
     app.require_subcommand(0, 1);
     app.fallthrough(false);
 
+    const Reporter reporter(json_requested(argc, argv));
     int result = 0;
-    add_ai_command(app, result);
-    add_completion_command(app, result);
-    add_deploy_command(app, result);
+    add_ai_command(app, result, reporter);
+    add_completion_command(app, result, reporter);
+    add_deploy_command(app, result, reporter);
     add_info_command(app, result);
-    add_init_command(app, result);
+    add_init_command(app, result, reporter);
     add_metadata_command(app, result);
-    add_templates_command(app, result);
+    add_templates_command(app, result, reporter);
     add_version_command(app, result);
     CLI::App* help = app.add_subcommand("help", "Help about any command");
     help->description(
@@ -488,11 +467,10 @@ int run_unguarded(int argc, char** argv) {
             return help_command(app,
                                 {args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end()});
         if (find_visible(app, word) == nullptr)
-            return unknown_command(app, word);
+            return unknown_command(app, word, reporter);
         break;
     }
 
-    g_json_requested = json_requested(argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -505,12 +483,12 @@ int run_unguarded(int argc, char** argv) {
         write(stdout, v.what());
         return 0;
     } catch (const CLI::ExtrasError&) {
-        return extras_error(app);
+        return extras_error(app, reporter);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) {
             return app.exit(e);
         }
-        return usage_error(parse_error_message(e.what()));
+        return reporter.usage(parse_error_message(e.what()));
     }
     if (app.get_subcommands().empty())
         write(stdout, render_help(app));

@@ -433,7 +433,7 @@ std::string completion_script(std::string_view shell) {
     return "";
 }
 
-void add_completion_command(CLI::App& app, int& result) {
+void add_completion_command(CLI::App& app, int& result, const Reporter& reporter) {
     auto args = std::make_shared<std::vector<std::string>>();
     CLI::App* cmd = app.add_subcommand("completion", "Generate a shell completion script");
     cmd->description(
@@ -449,20 +449,15 @@ void add_completion_command(CLI::App& app, int& result) {
         "  pgmi completion powershell | Out-String | Invoke-Expression  # PowerShell\n");
     cmd->add_option("shell", *args, "bash, zsh, fish or powershell")
         ->type_name("bash|zsh|fish|powershell");
-    cmd->callback([args, &result] {
+    cmd->callback([args, &result, &reporter] {
         if (args->size() != 1) {
-            std::fprintf(stderr, "pgmi: error: usage error: accepts 1 arg(s), received %zu\n",
-                         args->size());
-            result = 2;
+            result = reporter.usage(fmt::format("accepts 1 arg(s), received {}", args->size()));
             return;
         }
         const std::string script = completion_script(args->front());
         if (script.empty()) {
-            std::fprintf(stderr,
-                         "pgmi: error: usage error: invalid argument \"%s\" for \"pgmi "
-                         "completion\"\n",
-                         args->front().c_str());
-            result = 2;
+            result = reporter.usage(
+                fmt::format("invalid argument \"{}\" for \"pgmi completion\"", args->front()));
             return;
         }
         std::fwrite(script.data(), 1, script.size(), stdout);

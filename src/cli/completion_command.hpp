@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "cli/reporter.hpp"
+
 namespace pgmi::cli {
 
 namespace directive {
@@ -42,6 +44,6 @@ std::string complete_output(const CLI::App& root, const std::vector<std::string>
 std::string completion_script(std::string_view shell);
 
 /// Adds `completion` and the hidden `__complete` / `__completeNoDesc` commands.
-void add_completion_command(CLI::App& app, int& result);
+void add_completion_command(CLI::App& app, int& result, const Reporter& reporter);
 
 }  // namespace pgmi::cli

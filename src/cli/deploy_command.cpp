@@ -75,35 +75,11 @@ void line(std::string_view text) {
     write_stderr(s);
 }
 
-// Set once per run: --json replaces the summary line with one document on stdout.
-bool g_json = false;
-
-// Set once per run, after it was validated: --test-report's file and format.
+/// --test-report's file and format, once validated.
 struct TestReportTarget {
     std::filesystem::path path;
     report::TestReportFormat format;
 };
-std::optional<TestReportTarget> g_test_report;
-
-/// Writes --test-report (when asked) on every path that has validated it. A report that cannot
-/// be written is a warning: the deploy's own outcome (and exit code) stands.
-void write_test_report(const report::TestRun& run, const report::Redactor& redact) {
-    if (!g_test_report)
-        return;
-    if (Status s =
-            report::write_test_report(g_test_report->path, g_test_report->format, run, redact);
-        !s) {
-        line("WARNING: " + report::terminal_safe(redact(s.error().message)));
-    }
-}
-
-int fail(const Error& error, const report::Redactor& redact) {
-    write_test_report({.error = error.message}, redact);
-    write_stderr(report::error_block(error, redact));
-    if (g_json)
-        std::fputs(report::json_envelope(error, redact).c_str(), stdout);
-    return exit_code(error.kind);
-}
 
 /// config/ returns bare messages; the CLI names the category, as every configuration error does.
 Error as_config_error(Error error) {
@@ -113,192 +89,247 @@ Error as_config_error(Error error) {
     return error;
 }
 
-int run(const DeployArgs& args) {
-    g_json = args.json;
-    g_test_report.reset();
-    const EnvLookup env = process_env();
-    const ui::Terminal term = ui::Terminal::detect(env);
-    report::Redactor redact;
+/// One `pgmi deploy`, read top to bottom in run(). Per-run state (the redactor, the validated
+/// --test-report target, a throwaway server) lives here, and every failure leaves through fail()
+/// and the Reporter, so the exit code always comes from the error's kind.
+class DeployRun {
+  public:
+    DeployRun(const DeployArgs& args, const Reporter& reporter)
+        : args_(args),
+          reporter_(reporter),
+          env_(process_env()),
+          term_(ui::Terminal::detect(env_)) {}
 
-    if (args.test_report) {
-        auto format = report::test_report_format(*args.test_report);
+    int run() {
+        if (Status s = check_test_report(); !s)
+            return fail(s.error());
+        // Offline configuration. Nothing here touches the network.
+        auto dotenv = config::load_project_dotenv(args_.project);
+        if (!dotenv)
+            return fail(as_config_error(dotenv.error()));
+        if (!dotenv->warning.empty())
+            line(dotenv->warning);
+        auto yaml = config::load_project_config(args_.project);
+        if (!yaml)
+            return fail(as_config_error(yaml.error()));
+        learn_environment_secrets();
+        auto resolved = resolve_connection(*yaml, *dotenv);
+        if (!resolved)
+            return fail(resolved.error());
+        auto options = deploy_options(*resolved, *yaml);
+        if (!options)
+            return fail(options.error());
+        if (args_.verbose)
+            write_stderr(report::terminal_safe(redact_("[VERBOSE] " + conn::describe(*resolved))));
+        return finish(execute(*options));
+    }
+
+    /// Writes --test-report (when asked and validated). A report that cannot be written is a
+    /// warning: the deploy's own outcome (and exit code) stands.
+    void write_test_report(const report::TestRun& run) const {
+        if (!test_report_)
+            return;
+        if (Status s =
+                report::write_test_report(test_report_->path, test_report_->format, run, redact_);
+            !s) {
+            line("WARNING: " + report::terminal_safe(redact_(s.error().message)));
+        }
+    }
+
+  private:
+    int fail(const Error& error) const {
+        write_test_report({.error = error.message});
+        return reporter_.fail(error, redact_);
+    }
+
+    Status check_test_report() {
+        if (!args_.test_report)
+            return Status::ok();
+        auto format = report::test_report_format(*args_.test_report);
         if (!format)
-            return fail(format.error(), redact);
-        if (Status s = report::check_test_report_path(*args.test_report); !s)
-            return fail(s.error(), redact);
-        g_test_report = TestReportTarget{*args.test_report, *format};
+            return format.error();
+        if (Status s = report::check_test_report_path(*args_.test_report); !s)
+            return s;
+        test_report_ = TestReportTarget{*args_.test_report, *format};
+        return Status::ok();
     }
 
-    // Offline configuration. Nothing here touches the network.
-    auto dotenv_load = config::load_project_dotenv(args.project);
-    if (!dotenv_load)
-        return fail(as_config_error(dotenv_load.error()), redact);
-    const config::DotenvLoad& dotenv = dotenv_load.value();
-    if (!dotenv.warning.empty())
-        line(dotenv.warning);
-    auto yaml = config::load_project_config(args.project);
-    if (!yaml)
-        return fail(as_config_error(yaml.error()), redact);
-
-    // Secrets the environment hands to libpq or to cloud/: masked wherever they might appear.
-    for (const char* name :
-         {"PGPASSWORD", "PGSSLPASSWORD", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-          "IDENTITY_HEADER", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN",
-          "AWS_CONTAINER_AUTHORIZATION_TOKEN"}) {
-        if (auto secret = non_empty(env, name))
-            redact.add_secret(*secret);
-    }
-    std::optional<ephemeral::Server> server;
-    conn::ResolvedConnection resolved;
-    const conn::CloudFlags& cloud = args.cloud;
-    if (args.ephemeral && (cloud.azure || cloud.aws || cloud.google)) {
-        return fail(make_error(ErrorKind::Config,
-                               "--ephemeral deploys into a local server and cannot be combined "
-                               "with --azure, --aws or --google: invalid configuration"),
-                    redact);
-    }
-    if (args.ephemeral) {
-        line("Starting a throwaway PostgreSQL server (--ephemeral)");
-        ephemeral::Options opts;
-        opts.tcp = false;
-        auto started = ephemeral::Server::start(opts);
-        if (!started)
-            return fail(started.error().wrapped("--ephemeral"), redact);
-        server.emplace(std::move(started).value());
-        resolved.config.host = server->socket_dir().string();
-        resolved.config.port = server->port();
-        resolved.config.username = server->superuser();
-        resolved.target_db = args.database.value_or("pgmi_ephemeral");
-        resolved.maintenance_db = "postgres";
-        resolved.config.database = resolved.target_db;
-    } else {
-        conn::ConnectionFlags flags{.connection = args.connection,
-                                    .host = args.host,
-                                    .port = args.port,
-                                    .username = args.username,
-                                    .database = args.database,
-                                    .sslmode = args.sslmode,
-                                    .sslcert = args.sslcert,
-                                    .sslkey = args.sslkey,
-                                    .sslrootcert = args.sslrootcert,
-                                    .overwrite = args.overwrite,
-                                    .force = args.force,
-                                    .cloud = args.cloud};
-        auto r = conn::resolve(flags, env, yaml->connection);
-        if (!r)
-            return fail(r.error(), redact);
-        resolved = std::move(r).value();
-    }
-    // PostgreSQL truncates longer names to NAMEDATALEN-1 bytes, so a longer -d would deploy into a
-    // different database than the one named (and clash with its deploy lock).
-    if (constexpr size_t kMaxName = 63; resolved.target_db.size() > kMaxName) {
-        return fail(make_error(ErrorKind::Config,
-                               fmt::format("database name {} is {} bytes; PostgreSQL names are at "
-                                           "most {} bytes: invalid configuration",
-                                           deploy::quote_for_message(resolved.target_db),
-                                           resolved.target_db.size(), kMaxName)),
-                    redact);
-    }
-    for (const auto& secret : resolved.secrets())
-        redact.add_secret(secret);
-    mark_dotenv_sources(resolved, dotenv.applied);
-    if (auto it = resolved.sources.find("password");
-        it != resolved.sources.end() && it->second.find("--connection") != std::string::npos) {
-        resolved.notes.emplace_back(
-            "the password came in --connection, which other users of this machine can read in "
-            "the process list; use $PGMI_CONNECTION_STRING, $PGPASSWORD or ~/.pgpass instead");
-    }
-    for (const auto& warning : resolved.warnings)
-        line(report::terminal_safe(redact(warning)));
-
-    auto params = config::merge_params(
-        {.yaml = yaml->params, .files = args.params_files, .flags = args.params});
-    if (!params)
-        return fail(as_config_error(params.error()), redact);
-
-    std::chrono::nanoseconds timeout = std::chrono::minutes(3);
-    std::optional<std::string> timeout_text = args.timeout ? args.timeout : yaml->timeout;
-    if (timeout_text) {
-        auto t = config::parse_duration(*timeout_text);
-        if (!t) {
-            return fail(as_config_error(t.error().wrapped(
-                            args.timeout ? "invalid --timeout" : "invalid timeout in pgmi.yaml")),
-                        redact);
+    /// Secrets the environment hands to libpq or to cloud/: masked wherever they might appear.
+    void learn_environment_secrets() {
+        for (const char* name :
+             {"PGPASSWORD", "PGSSLPASSWORD", "AZURE_CLIENT_SECRET",
+              "AZURE_CLIENT_CERTIFICATE_PASSWORD", "IDENTITY_HEADER", "AWS_SECRET_ACCESS_KEY",
+              "AWS_SECRET_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN"}) {
+            if (auto secret = non_empty(env_, name))
+                redact_.add_secret(*secret);
         }
-        if (t->count() < 0) {
-            return fail(
-                make_error(ErrorKind::Config, "timeout cannot be negative: invalid configuration"),
-                redact);
+    }
+
+    /// Where the deploy goes: a throwaway server (--ephemeral) or the resolved sources; its
+    /// secrets are learnt, its warnings shown, and a name PostgreSQL would truncate is refused.
+    Result<conn::ResolvedConnection> resolve_connection(const config::ProjectConfig& yaml,
+                                                        const config::DotenvLoad& dotenv) {
+        conn::ResolvedConnection resolved;
+        const conn::CloudFlags& cloud = args_.cloud;
+        if (args_.ephemeral && (cloud.azure || cloud.aws || cloud.google)) {
+            return make_error(ErrorKind::Config,
+                              "--ephemeral deploys into a local server and cannot be combined "
+                              "with --azure, --aws or --google: invalid configuration");
         }
-        timeout = *t;
+        if (args_.ephemeral) {
+            line("Starting a throwaway PostgreSQL server (--ephemeral)");
+            ephemeral::Options opts;
+            opts.tcp = false;
+            auto started = ephemeral::Server::start(opts);
+            if (!started)
+                return started.error().wrapped("--ephemeral");
+            server_.emplace(std::move(started).value());
+            resolved.config.host = server_->socket_dir().string();
+            resolved.config.port = server_->port();
+            resolved.config.username = server_->superuser();
+            resolved.target_db = args_.database.value_or("pgmi_ephemeral");
+            resolved.maintenance_db = "postgres";
+            resolved.config.database = resolved.target_db;
+        } else {
+            conn::ConnectionFlags flags{.connection = args_.connection,
+                                        .host = args_.host,
+                                        .port = args_.port,
+                                        .username = args_.username,
+                                        .database = args_.database,
+                                        .sslmode = args_.sslmode,
+                                        .sslcert = args_.sslcert,
+                                        .sslkey = args_.sslkey,
+                                        .sslrootcert = args_.sslrootcert,
+                                        .overwrite = args_.overwrite,
+                                        .force = args_.force,
+                                        .cloud = args_.cloud};
+            auto r = conn::resolve(flags, env_, yaml.connection);
+            if (!r)
+                return r.error();
+            resolved = std::move(r).value();
+        }
+        // PostgreSQL truncates longer names to NAMEDATALEN-1 bytes, so a longer -d would deploy
+        // into a different database than the one named (and clash with its deploy lock).
+        if (constexpr size_t kMaxName = 63; resolved.target_db.size() > kMaxName) {
+            return make_error(ErrorKind::Config,
+                              fmt::format("database name {} is {} bytes; PostgreSQL names are at "
+                                          "most {} bytes: invalid configuration",
+                                          deploy::quote_for_message(resolved.target_db),
+                                          resolved.target_db.size(), kMaxName));
+        }
+        for (const auto& secret : resolved.secrets())
+            redact_.add_secret(secret);
+        mark_dotenv_sources(resolved, dotenv.applied);
+        if (auto it = resolved.sources.find("password");
+            it != resolved.sources.end() && it->second.find("--connection") != std::string::npos) {
+            resolved.notes.emplace_back(
+                "the password came in --connection, which other users of this machine can read "
+                "in the process list; use $PGMI_CONNECTION_STRING, $PGPASSWORD or ~/.pgpass "
+                "instead");
+        }
+        for (const auto& warning : resolved.warnings)
+            line(report::terminal_safe(redact_(warning)));
+        return resolved;
     }
 
-    size_t max_file_size = size_t{10} * 1024 * 1024;
-    if (auto m = non_empty(env, "PGMI_MAX_FILE_SIZE")) {
-        char* end = nullptr;
-        unsigned long long v = std::strtoull(m->c_str(), &end, 10);
-        if (end != nullptr && *end == '\0' && v > 0)
-            max_file_size = v;
+    /// Parameters, --timeout (else pgmi.yaml, else 3m) and the file size cap.
+    Result<deploy::DeployOptions> deploy_options(const conn::ResolvedConnection& resolved,
+                                                 const config::ProjectConfig& yaml) const {
+        auto params = config::merge_params(
+            {.yaml = yaml.params, .files = args_.params_files, .flags = args_.params});
+        if (!params)
+            return as_config_error(params.error());
+        std::chrono::nanoseconds timeout = std::chrono::minutes(3);
+        const std::optional<std::string> timeout_text =
+            args_.timeout ? args_.timeout : yaml.timeout;
+        if (timeout_text) {
+            auto t = config::parse_duration(*timeout_text);
+            if (!t) {
+                return as_config_error(t.error().wrapped(args_.timeout ? "invalid --timeout"
+                                                                       : "invalid timeout in "
+                                                                         "pgmi.yaml"));
+            }
+            if (t->count() < 0) {
+                return make_error(ErrorKind::Config,
+                                  "timeout cannot be negative: invalid configuration");
+            }
+            timeout = *t;
+        }
+        size_t max_file_size = size_t{10} * 1024 * 1024;
+        if (auto m = non_empty(env_, "PGMI_MAX_FILE_SIZE")) {
+            char* end = nullptr;
+            const unsigned long long v = std::strtoull(m->c_str(), &end, 10);
+            if (end != nullptr && *end == '\0' && v > 0)
+                max_file_size = v;
+        }
+        return deploy::DeployOptions{.project_dir = args_.project,
+                                     .connection = resolved,
+                                     .params = *params,
+                                     .compat = args_.compat,
+                                     .timeout = timeout,
+                                     .verbose = args_.verbose,
+                                     .max_file_size = max_file_size};
     }
 
-    if (args.verbose) {
-        std::string d = conn::describe(resolved);
-        write_stderr(report::terminal_safe(redact("[VERBOSE] " + d)));
-    }
-
-    deploy::DeployOptions options{.project_dir = args.project,
-                                  .connection = resolved,
-                                  .params = *params,
-                                  .compat = args.compat,
-                                  .timeout = timeout,
-                                  .verbose = args.verbose,
-                                  .max_file_size = max_file_size};
-    const auto started = std::chrono::steady_clock::now();
-    report::Outcome outcome;
-    {
+    /// The deploy sequence, with its progress line, notices and signal handlers.
+    report::Outcome execute(const deploy::DeployOptions& options) {
+        const auto started = std::chrono::steady_clock::now();
         // The live line only where a person watches: a terminal, not CI.
-        report::ProgressLine progress(term.stderr_tty && !non_empty(env, "CI"));
+        report::ProgressLine progress(term_.stderr_tty && !non_empty(env_, "CI"));
         // Redacted as it goes: a token learnt while connecting may come back in a server
         // message, a notice or a verbose line. Then terminal-safe: these lines carry names and
         // settings read from the server and paths read from the project.
-        auto say = [&progress, &redact](std::string_view text) {
-            progress.print(report::terminal_safe(redact(text)) + '\n');
+        auto say = [&progress, this](std::string_view text) {
+            progress.print(report::terminal_safe(redact_(text)) + '\n');
         };
         deploy::DeployOutput out{
             .progress = say,
             .verbose =
                 [&](std::string_view s) {
-                    if (args.verbose)
+                    if (args_.verbose)
                         say(fmt::format("[VERBOSE] {}", s));
                 },
             .notice =
                 [&](const ServerError& n) {
-                    progress.print(report::notice_text(n, args.verbose, started, redact));
+                    progress.print(report::notice_text(n, args_.verbose, started, redact_));
                 },
             .unit = [&](size_t k, size_t n) { progress.unit(k, n); },
             .activity =
                 [&](std::string_view what) {
-                    progress.activity(report::terminal_safe(redact(what)));
+                    progress.activity(report::terminal_safe(redact_(what)));
                 },
             .warning = say,
-            .secret = [&redact](const std::string& s) { redact.add_secret(s); },
+            .secret = [this](const std::string& s) { redact_.add_secret(s); },
         };
         ScopedSignalHandlers signals;
-        outcome = deploy::run_deploy(options, out);
+        return deploy::run_deploy(options, out);
     }
-    write_test_report(outcome.tests, redact);
-    if (args.json) {
-        std::fputs(report::json_envelope(outcome, redact).c_str(), stdout);
-    } else {
-        write_stderr(report::summary_line(outcome, term));
+
+    /// The report of a deploy that ran: --test-report, then the summary or the --json
+    /// envelope, then the error block.
+    int finish(const report::Outcome& outcome) const {
+        write_test_report(outcome.tests);
+        if (args_.json) {
+            std::fputs(report::json_envelope(outcome, redact_).c_str(), stdout);
+        } else {
+            write_stderr(report::summary_line(outcome, term_));
+        }
+        write_stderr(report::error_block(outcome, redact_));
+        return outcome.exit_code();
     }
-    write_stderr(report::error_block(outcome, redact));
-    return outcome.exit_code();
-}
+
+    const DeployArgs& args_;
+    const Reporter& reporter_;
+    EnvLookup env_;
+    ui::Terminal term_;
+    report::Redactor redact_;
+    std::optional<TestReportTarget> test_report_;
+    std::optional<ephemeral::Server> server_;  // --ephemeral: lives until the report is written
+};
 
 }  // namespace
 
-void add_deploy_command(CLI::App& app, int& result) {
+void add_deploy_command(CLI::App& app, int& result, const Reporter& reporter) {
     auto args = std::make_shared<DeployArgs>();
     CLI::App* cmd = app.add_subcommand("deploy",
                                        "Deploy a project: load its files into a session "
@@ -363,19 +394,19 @@ void add_deploy_command(CLI::App& app, int& result) {
     cmd->add_flag("-v,--verbose", args->verbose, "Explain every step on stderr");
     cmd->add_flag("--json", args->json,
                   "Print one JSON document describing the outcome on stdout (and nothing else)");
-    cmd->callback([args, &result] {
+    cmd->callback([args, &result, &reporter] {
         if (args->project.empty()) {
             throw CLI::ValidationError(
                 "usage error: missing required argument: <project_path>\n\nUsage: pgmi deploy "
                 "<project_path> [flags]\n\nExample:\n  pgmi deploy . -d mydb");
         }
+        DeployRun run(*args, reporter);
         try {
-            result = run(*args);
+            result = run.run();
         } catch (const std::exception& e) {
             // The root answers the exception (stderr, --json, exit 3); the report promised by
             // --test-report is written here, where its path is known, when memory allows.
-            write_test_report({.error = "internal error: " + std::string(e.what())},
-                              report::Redactor{});
+            run.write_test_report({.error = "internal error: " + std::string(e.what())});
             throw;
         }
     });

@@ -58,16 +58,6 @@ void out(std::string_view s) {
     std::fflush(stdout);
 }
 
-int usage_error(std::string_view message) {
-    err(fmt::format("pgmi: error: usage error: {}\n", message));
-    return 2;
-}
-
-int general_error(std::string_view message) {
-    err(fmt::format("pgmi: error: {}\n", message));
-    return 1;
-}
-
 fs::path absolute_path(const std::string& target) {
     std::error_code ec;
     fs::path abs = fs::absolute(target.empty() ? fs::path(".") : fs::path(target), ec);
@@ -173,9 +163,9 @@ void write_connection(const fs::path& abs, const std::string& shown, const Conne
     err(fmt::format("Wrote {}/pgmi.yaml\n", shown));
 }
 
-int scaffold(const InitRequest& req) {
+int scaffold(const InitRequest& req, const Reporter& rep) {
     if (find_template(req.template_name) == nullptr)
-        return usage_error(unknown_template_message(req.template_name));
+        return rep.usage(unknown_template_message(req.template_name));
     const std::string shown = req.target.empty() ? "." : req.target;
     const fs::path abs = absolute_path(req.target);
     auto verbose = [&req](const std::string& line) {
@@ -188,24 +178,22 @@ int scaffold(const InitRequest& req) {
     bool created = false;
     if (fs::exists(st)) {
         if (!fs::is_directory(st)) {
-            return general_error(fmt::format(
+            return rep.general(fmt::format(
                 "failed to create project: {}: path exists but is not a directory", abs.string()));
         }
         auto blocking = blocking_entries(abs);
         if (!blocking)
-            return general_error("failed to create project: " + blocking.error().message);
+            return rep.general("failed to create project: " + blocking.error().message);
         if (!blocking->empty()) {
-            err(
-                fmt::format("pgmi: error: usage error: directory \"{}\" is not empty (blocking: "
-                            "[{}])\nHINT: scaffold into a new directory instead, e.g. pgmi init "
-                            "./new-project\n",
+            return rep.usage(
+                fmt::format("directory \"{}\" is not empty (blocking: [{}])\nHINT: scaffold into a "
+                            "new directory instead, e.g. pgmi init ./new-project",
                             abs.string(), join(*blocking, " ")));
-            return 2;
         }
     } else {
         fs::create_directories(abs, ec);
         if (ec) {
-            return general_error(
+            return rep.general(
                 fmt::format("failed to create project: {}: {}", abs.string(), ec.message()));
         }
         fs::permissions(abs, fs::perms(0755), ec);
@@ -222,7 +210,7 @@ int scaffold(const InitRequest& req) {
             std::error_code rm_ec;
             fs::remove_all(abs, rm_ec);
         }
-        return general_error("failed to create project: " + message);
+        return rep.general("failed to create project: " + message);
     };
     for (const TemplateFile& file : template_files(req.template_name)) {
         const fs::path rel(file.path);
@@ -431,9 +419,9 @@ Flow run_wizard(const ui::Terminal& term, InitRequest& req) {
     }
 }
 
-int run(const InitArgs& args) {
+int run(const InitArgs& args, const Reporter& rep) {
     if (args.positionals.size() > 1) {
-        return usage_error(
+        return rep.usage(
             fmt::format("accepts at most 1 arg(s), received {}", args.positionals.size()));
     }
     InitRequest req;
@@ -449,7 +437,7 @@ int run(const InitArgs& args) {
         try {
             flow = run_wizard(term, req);
         } catch (const std::exception& e) {
-            return general_error(fmt::format("init wizard failed: {}", e.what()));
+            return rep.general(fmt::format("init wizard failed: {}", e.what()));
         }
         if (flow == Flow::Cancelled) {
             err("Cancelled.\n");
@@ -457,7 +445,7 @@ int run(const InitArgs& args) {
         }
         err("\n");
     }
-    return scaffold(req);
+    return scaffold(req, rep);
 }
 
 }  // namespace
@@ -557,7 +545,7 @@ std::string shell_quote(const std::string& path) {
     return q;
 }
 
-void add_init_command(CLI::App& app, int& result) {
+void add_init_command(CLI::App& app, int& result, const Reporter& reporter) {
     auto args = std::make_shared<InitArgs>();
     CLI::App* cmd = app.add_subcommand("init", "Create a new project from a template");
     cmd->description(
@@ -578,7 +566,7 @@ void add_init_command(CLI::App& app, int& result) {
                     "Template to copy (see `pgmi templates list`; default basic)")
         ->type_name("string");
     cmd->add_flag("-v,--verbose", args->verbose, "Show every directory and file created");
-    cmd->callback([args, &result] { result = run(*args); });
+    cmd->callback([args, &result, &reporter] { result = run(*args, reporter); });
 }
 
 }  // namespace pgmi::cli

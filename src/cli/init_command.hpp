@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/reporter.hpp"
 #include "config/connection_yaml.hpp"
 #include "util/error.hpp"
 
@@ -40,6 +41,6 @@ std::string json_escape(std::string_view s);
 std::string shell_quote(const std::string& path);
 
 /// Adds `init`; `result` receives the exit code.
-void add_init_command(CLI::App& app, int& result);
+void add_init_command(CLI::App& app, int& result, const Reporter& reporter);
 
 }  // namespace pgmi::cli

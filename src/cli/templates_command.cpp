@@ -73,24 +73,19 @@ int list() {
     return 0;
 }
 
-int describe(const std::vector<std::string>& args) {
-    if (args.size() != 1) {
-        if (args.empty()) {
-            err("pgmi: error: usage error: missing required argument: <template_name>\n\n"
-                "Usage: pgmi templates describe <template_name>\n\n"
-                "Example:\n  pgmi templates describe basic\n\n"
-                "Run `pgmi templates list` to see the available templates.\n");
-        } else {
-            err(fmt::format("pgmi: error: usage error: accepts 1 arg(s), received {}\n",
-                            args.size()));
-        }
-        return 2;
+int describe(const std::vector<std::string>& args, const Reporter& rep) {
+    if (args.empty()) {
+        return rep.usage(
+            "missing required argument: <template_name>\n\n"
+            "Usage: pgmi templates describe <template_name>\n\n"
+            "Example:\n  pgmi templates describe basic\n\n"
+            "Run `pgmi templates list` to see the available templates.");
     }
+    if (args.size() != 1)
+        return rep.usage(fmt::format("accepts 1 arg(s), received {}", args.size()));
     const TemplateInfo* t = find_template(args[0]);
-    if (t == nullptr) {
-        err("pgmi: error: usage error: " + unknown_template_message(args[0]) + "\n");
-        return 2;
-    }
+    if (t == nullptr)
+        return rep.usage(unknown_template_message(args[0]));
     std::vector<std::string> paths;
     for (const auto& f : template_files(t->name))
         paths.push_back(f.path);
@@ -166,7 +161,7 @@ std::string unknown_template_message(std::string_view name) {
         name, joined);
 }
 
-void add_templates_command(CLI::App& app, int& result) {
+void add_templates_command(CLI::App& app, int& result, const Reporter& reporter) {
     CLI::App* group = app.add_subcommand("templates", "List and describe project templates");
     group->description(
         "List and describe project templates\n\n"
@@ -200,7 +195,7 @@ void add_templates_command(CLI::App& app, int& result) {
         "Examples:\n  pgmi templates describe basic\n  pgmi templates describe basic | less\n");
     describe_cmd->add_option("template_name", *args, "Template name (see `pgmi templates list`)")
         ->type_name("<template_name>");
-    describe_cmd->callback([args, &result] { result = describe(*args); });
+    describe_cmd->callback([args, &result, &reporter] { result = describe(*args, reporter); });
 
     group->callback([group, &result] {
         if (group->get_subcommands().empty()) {

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/reporter.hpp"
+
 namespace pgmi::cli {
 
 struct TemplateInfo {
@@ -38,6 +40,6 @@ std::vector<TemplateFile> template_files(std::string_view name);
 std::string unknown_template_message(std::string_view name);
 
 /// Adds `templates` with its `list` and `describe` subcommands.
-void add_templates_command(CLI::App& app, int& result);
+void add_templates_command(CLI::App& app, int& result, const Reporter& reporter);
 
 }  // namespace pgmi::cli

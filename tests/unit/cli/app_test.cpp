@@ -44,7 +44,8 @@ TEST(WrapText, ParagraphsWrapExamplesStay) {
 TEST(RenderHelp, LeafCommandLayout) {
     CLI::App root("root", "pgmi");
     int result = 0;
-    add_init_command(root, result);
+    const Reporter reporter(false);
+    add_init_command(root, result, reporter);
     CLI::App* init = root.get_subcommand("init");
     init->set_help_flag("--help", "Show help for init");
     const std::string help = render_help(*init);
@@ -64,7 +65,8 @@ TEST(RenderHelp, LeafCommandLayout) {
 TEST(RenderHelp, GroupCommandListsSubcommandsAlphabetically) {
     CLI::App root("root", "pgmi");
     int result = 0;
-    add_templates_command(root, result);
+    const Reporter reporter(false);
+    add_templates_command(root, result, reporter);
     const std::string help = render_help(*root.get_subcommand("templates"));
     EXPECT_NE(help.find("Usage:\n  pgmi templates [command]\n"), std::string::npos) << help;
     const auto describe = help.find("\n  describe ");

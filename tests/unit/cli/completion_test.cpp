@@ -15,10 +15,10 @@ class Completion : public ::testing::Test {
   protected:
     Completion() : root_("pgmi", "pgmi") {
         root_.set_help_flag("--help", "Show help for pgmi");
-        add_completion_command(root_, result_);
-        add_deploy_command(root_, result_);
-        add_init_command(root_, result_);
-        add_templates_command(root_, result_);
+        add_completion_command(root_, result_, reporter_);
+        add_deploy_command(root_, result_, reporter_);
+        add_init_command(root_, result_, reporter_);
+        add_templates_command(root_, result_, reporter_);
         add_version_command(root_, result_);
         root_.add_subcommand("help", "Help about any command");
     }
@@ -35,6 +35,7 @@ class Completion : public ::testing::Test {
 
     CLI::App root_;
     int result_ = 0;
+    const Reporter reporter_{false};
 };
 
 using V = std::vector<std::string>;
@@ -112,7 +113,8 @@ TEST(CompletionScript, EveryShellCallsCompleteAndRegisters) {
 TEST(AiCompletion, SkillNamesAndAssistants) {
     CLI::App root("pgmi", "pgmi");
     int result = 0;
-    add_ai_command(root, result);
+    const Reporter reporter(false);
+    add_ai_command(root, result, reporter);
     auto values = [&](const std::vector<std::string>& words) {
         std::vector<std::string> out;
         for (const auto& item : complete(root, words).items)
