@@ -13,6 +13,7 @@
 
 #include "conn/cloud_sql_connector.hpp"
 #include "conn/token_connector.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::conn {
 
@@ -27,12 +28,6 @@ constexpr const char* kNotSupportedHint =
     "pgmi needs PostgreSQL 11 or newer, or a service that is PostgreSQL underneath (RDS, Aurora "
     "PostgreSQL, Azure, Cloud SQL, AlloyDB, Citus, TimescaleDB, Neon, Supabase); CockroachDB, "
     "YugabyteDB and Aurora DSQL are not supported";
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    return s;
-}
 
 bool contains(const std::string& haystack, const char* needle) {
     return haystack.find(needle) != std::string::npos;
@@ -255,7 +250,7 @@ std::string describe(const ServerIdentity& id) {
 }
 
 FailureClass classify_connection_failure(const std::string& libpq_message) {
-    const std::string m = lower(libpq_message);
+    const std::string m = util::to_lower(libpq_message);
     if (contains(m, "password authentication failed"))
         return FailureClass::PasswordFailed;
     if (contains(m, "no password supplied"))
@@ -301,7 +296,7 @@ namespace {
 bool pooler_relayed_missing_database(const Error& error) {
     if (!error.server || error.server->sqlstate != "08P01")
         return false;
-    const std::string m = lower(error.server->message);
+    const std::string m = util::to_lower(error.server->message);
     return contains(m, "database \"") && contains(m, "does not exist");
 }
 
@@ -349,7 +344,7 @@ bool is_transient(const Error& error) {
             return true;
         case FailureClass::NoSuchHost:
             // Only a resolver that could not answer (not "no such name") is worth another try.
-            return contains(lower(error.message), "temporary failure");
+            return contains(util::to_lower(error.message), "temporary failure");
         default:
             return false;
     }
@@ -367,7 +362,7 @@ Error friendly_connection_error(const Error& raw, const ConnectionConfig& config
                                 const std::string& dbname) {
     const std::string user = config.username.empty() ? "(default user)" : config.username;
     const std::string addr = config.address();
-    const std::string lowered = lower(raw.message);
+    const std::string lowered = util::to_lower(raw.message);
     std::string msg;
     switch (classify_connection_failure(raw)) {
         case FailureClass::PasswordFailed:

@@ -8,19 +8,11 @@
 
 #include "conn/connection_string.hpp"
 #include "util/file.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::conn {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && space(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
 
 Error service_error(const std::string& message) {
     return make_error(ErrorKind::Config, message + ": invalid configuration");
@@ -55,7 +47,7 @@ Result<std::optional<std::map<std::string, std::string>>> parse_service_file(
     size_t start = 0;
     while (start < text.size()) {
         size_t nl = text.find('\n', start);
-        std::string_view line = trim(
+        std::string_view line = util::trim(
             text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
         start = nl == std::string_view::npos ? text.size() : nl + 1;
         ++line_no;

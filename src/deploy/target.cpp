@@ -253,21 +253,6 @@ Result<pg::Connection> overwrite_target(conn::Connector& connector,
 
 }  // namespace
 
-std::string quote_for_message(std::string_view name) {
-    std::string out = "\"";
-    for (unsigned char c : name) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7f) {
-            out += fmt::format("\\x{:02x}", c);
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
-}
-
 Status check_overwrite_target(const conn::ResolvedConnection& resolved) {
     const std::string& db = resolved.target_db;
     if (util::to_lower(db) == util::to_lower(resolved.maintenance_db)) {

@@ -26,6 +26,7 @@
 #include "pg/connection.hpp"
 #include "util/deadline.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::deploy {
 
@@ -51,6 +52,6 @@ Result<pg::Connection> open_target(conn::Connector& connector,
 Status check_overwrite_target(const conn::ResolvedConnection& resolved);
 
 /// A name for messages: double-quoted, `"`, `\` and non-printables backslash-escaped.
-std::string quote_for_message(std::string_view name);
+using util::quote_for_message;
 
 }  // namespace pgmi::deploy

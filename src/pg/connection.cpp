@@ -9,18 +9,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "util/strings.hpp"
+
 namespace pgmi::pg {
 
 namespace {
-
-std::string trim(std::string_view s) {
-    const char* ws = " \t\r\n";
-    size_t b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos)
-        return "";
-    size_t e = s.find_last_not_of(ws);
-    return std::string(s.substr(b, e - b + 1));
-}
 
 std::string field(const PGresult* res, int code) {
     const char* v = PQresultErrorField(res, code);
@@ -36,9 +29,9 @@ int int_field(const PGresult* res, int code) {
 Error error_of(const PGresult* res, PGconn* conn) {
     ServerError se = diagnostics_of(res);
     if (se.sqlstate.empty()) {
-        std::string msg = trim(PQresultErrorMessage(res));
+        std::string msg = std::string(util::trim(PQresultErrorMessage(res)));
         if (msg.empty())
-            msg = trim(PQerrorMessage(conn));
+            msg = std::string(util::trim(PQerrorMessage(conn)));
         if (msg.empty())
             msg = "query failed";
         return make_error(ErrorKind::Execution, msg);
@@ -47,7 +40,8 @@ Error error_of(const PGresult* res, PGconn* conn) {
 }
 
 Error connection_error(PGconn* conn, std::string_view fallback) {
-    std::string msg = conn != nullptr ? trim(PQerrorMessage(conn)) : std::string();
+    std::string msg =
+        conn != nullptr ? std::string(util::trim(PQerrorMessage(conn))) : std::string();
     if (msg.empty())
         msg = std::string(fallback);
     return make_error(ErrorKind::Execution, msg);
@@ -157,7 +151,7 @@ std::string split_verbose_startup_error(std::string_view verbose,
             if (sev_begin > pos)
                 sev_begin = 0;
             ServerError se;
-            se.severity = trim(line.substr(sev_begin, pos - sev_begin));
+            se.severity = std::string(util::trim(line.substr(sev_begin, pos - sev_begin)));
             se.sqlstate = std::string(code);
             se.message = std::string(line.substr(code_at + 7));
             server = std::move(se);
@@ -169,7 +163,7 @@ std::string split_verbose_startup_error(std::string_view verbose,
             out += '\n';
         out += rebuilt;
     }
-    return trim(out);
+    return std::string(util::trim(out));
 }
 
 std::string conninfo_value(PGconn* conn, const char* keyword) {
@@ -351,7 +345,7 @@ Result<Connection> Connection::open(const ConnParams& params) {
         if (conn == nullptr)
             return make_error(ErrorKind::Connection, "out of memory");
         if (PQstatus(conn) != CONNECTION_OK) {
-            std::string msg = trim(PQerrorMessage(conn));
+            std::string msg = std::string(util::trim(PQerrorMessage(conn)));
             PQfinish(conn);
             return make_error(ErrorKind::Connection, msg.empty() ? "connection failed" : msg);
         }
@@ -515,7 +509,7 @@ Status Connection::copy_in(std::string_view copy_sql, std::string_view data) {
     for (size_t off = 0; off < data.size(); off += kChunk) {
         size_t n = std::min(kChunk, data.size() - off);
         if (PQputCopyData(conn, data.data() + off, static_cast<int>(n)) != 1) {
-            send_error = trim(PQerrorMessage(conn));
+            send_error = std::string(util::trim(PQerrorMessage(conn)));
             break;
         }
     }
@@ -553,7 +547,8 @@ Status Connection::cancel() {
         return make_error(ErrorKind::Execution, "cannot cancel: no cancel handle");
     char errbuf[256] = {0};
     if (PQcancel(cancel_.get(), errbuf, sizeof errbuf) == 0) {
-        return make_error(ErrorKind::Execution, "cannot cancel: " + trim(errbuf));
+        return make_error(ErrorKind::Execution,
+                          "cannot cancel: " + std::string(util::trim(errbuf)));
     }
     return Status::ok();
 }

@@ -24,6 +24,7 @@
 #include "project/utf8.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::project {
 
@@ -33,15 +34,6 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 std::string os_error(int err) {
     return std::strerror(err);
-}
-
-std::string lower_ascii(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 /// Entries the walk neither loads nor enters: hidden names, node_modules, __pycache__.
@@ -123,9 +115,9 @@ std::string quote_like_go(std::string_view s) {
     return out;
 }
 
-/// What the directory segments named __x__ say about a path (session-api §1.3 step 6, §1.6). Emulates the
-/// successive non-overlapping matches of /__([^/]+)__/: a match consumes the '/' after its
-/// segment, so the segment directly following a matched one is not examined.
+/// What the directory segments named __x__ say about a path (session-api §1.3 step 6, §1.6).
+/// Emulates the successive non-overlapping matches of /__([^/]+)__/: a match consumes the '/' after
+/// its segment, so the segment directly following a matched one is not examined.
 struct DunderSegments {
     bool is_test = false;
     std::string_view unsupported;  // first captured name other than test/tests
@@ -263,7 +255,7 @@ class Walker {
                 entry.type = dirent_type(st.st_mode);
             }
             // The root deploy.sql is the script, not a project file (any case, root only).
-            if (rel.empty() && entry.type != DT_DIR && lower_ascii(entry.name) == "deploy.sql") {
+            if (rel.empty() && entry.type != DT_DIR && util::to_lower(entry.name) == "deploy.sql") {
                 continue;
             }
             Status status = entry.type == DT_DIR ? enter(dir, entry.name, child)
@@ -348,8 +340,8 @@ class Walker {
         return entries;
     }
 
-    /// The per-file pipeline of session-api §1.3 for `name` in the directory open at `dir`; the first
-    /// failing step wins.
+    /// The per-file pipeline of session-api §1.3 for `name` in the directory open at `dir`; the
+    /// first failing step wins.
     Status load(int dir, const std::string& name, const std::string& rel, unsigned char type) {
         const std::string path = "./" + rel;
         // Paths are stored as text in the session, so they must be UTF-8 like the contents.
@@ -425,7 +417,8 @@ class Walker {
         file.pgmi_checksum = sha256_hex(normalize(content));
         file.is_sql = is_sql_file_name(path.substr(path.rfind('/') + 1));
         file.content = std::move(content);
-        // 9. <pgmi-meta> of non-test SQL files (session-api §5). Problems are collected, not returned, so
+        // 9. <pgmi-meta> of non-test SQL files (session-api §5). Problems are collected, not
+        // returned, so
         //    one run lists every bad file.
         if (file.is_sql) {
             Extraction extracted = extract_metadata(file.content, path);
@@ -444,7 +437,7 @@ class Walker {
         test_dirs_.insert(directory);
         if (!is_sql_file_name(filename))
             return;  // data.csv etc.: a directory row, nothing else
-        const std::string lower = lower_ascii(filename);
+        const std::string lower = util::to_lower(filename);
         const bool fixture = lower == "_setup.sql" || lower == "_setup.psql";
         project_.tests.push_back(
             {path, std::move(directory), std::move(filename), std::move(content), fixture});
@@ -456,9 +449,9 @@ class Walker {
     std::vector<MetadataProblem> metadata_problems_;
 };
 
-/// Reads the root deploy.sql (session-api §1.1 rows 3-4, then its own text rules) from the root open at
-/// `root_fd`. Never through a link: deploy.sql is sent to the server, and a link could make that
-/// any file the deploying user can read.
+/// Reads the root deploy.sql (session-api §1.1 rows 3-4, then its own text rules) from the root
+/// open at `root_fd`. Never through a link: deploy.sql is sent to the server, and a link could make
+/// that any file the deploying user can read.
 Result<std::string> read_deploy_sql(int root_fd, const std::string& root, size_t cap) {
     const std::string shown = (std::filesystem::path(root) / "deploy.sql").string();
     util::ReadResult read = util::read_regular_file(
@@ -516,7 +509,7 @@ bool is_sql_file_name(std::string_view name) {
     const size_t dot = name.rfind('.');
     if (dot == std::string_view::npos)
         return false;
-    const std::string ext = lower_ascii(name.substr(dot));
+    const std::string ext = util::to_lower(name.substr(dot));
     static constexpr std::string_view kSql[] = {".sql", ".ddl",  ".dml",   ".dql",
                                                 ".dcl", ".psql", ".pgsql", ".plpgsql"};
     return std::find(std::begin(kSql), std::end(kSql), ext) != std::end(kSql);
@@ -555,7 +548,8 @@ Result<Project> scan(const std::filesystem::path& root, const ScanOptions& optio
     project.test_dirs = walker.test_directories();
     project.scanned_files = project.files.size() + project.tests.size();
 
-    // session-api §5.5: ids must be unique across files (problems and duplicates are reported together).
+    // session-api §5.5: ids must be unique across files (problems and duplicates are reported
+    // together).
     std::vector<std::pair<std::string, Uuid>> ids;
     for (const SourceFile& f : project.files) {
         if (f.metadata)

@@ -18,22 +18,6 @@ namespace pgmi::ui {
 
 namespace {
 
-/// `"name"` for messages: quotes and backslashes escaped, control characters as \xNN.
-std::string quoted(std::string_view name) {
-    std::string out = "\"";
-    for (unsigned char c : name) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7f) {
-            out += fmt::format("\\x{:02x}", c);
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
-}
-
 void write_all(int fd, std::string_view text) {
     while (!text.empty()) {
         ssize_t n = ::write(fd, text.data(), text.size());
@@ -97,7 +81,7 @@ OverwriteApproval OverwriteApproval::detect(const EnvLookup& env, bool force) {
 }
 
 std::string danger_banner(std::string_view database) {
-    const std::string name = quoted(database);
+    const std::string name = util::quote_for_message(database);
     const std::vector<std::string> lines = {
         "          _____",
         "         /     \\",
@@ -120,7 +104,7 @@ std::string danger_banner(std::string_view database) {
 
 Status approve_overwrite(std::string_view database, const OverwriteApproval& how,
                          const Deadline& deadline) {
-    const std::string name = quoted(database);
+    const std::string name = util::quote_for_message(database);
     if (how.force && !how.interactive) {
         write_all(how.output_fd, fmt::format("--force: dropping and recreating {}\n", name));
         return Status::ok();
@@ -173,8 +157,8 @@ Status approve_overwrite(std::string_view database, const OverwriteApproval& how
     }
     const std::string typed = std::string(util::trim(line));
     if (typed != database) {
-        write_all(how.output_fd,
-                  fmt::format("{} does not match {}. Cancelled.\n", quoted(typed), name));
+        write_all(how.output_fd, fmt::format("{} does not match {}. Cancelled.\n",
+                                             util::quote_for_message(typed), name));
         return make_error(ErrorKind::Approval, "approval denied");
     }
     write_all(how.output_fd, "Confirmed.\n");

@@ -126,4 +126,23 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
     return out;
 }
 
+std::string quote_for_message(std::string_view name) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (const char ch : name) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20 || c == 0x7f) {
+            out += "\\x";
+            out += kDigits[c >> 4];
+            out += kDigits[c & 0xF];
+        } else {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+
 }  // namespace pgmi::util
