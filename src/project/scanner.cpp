@@ -249,8 +249,9 @@ class Walker {
             if (entry.type == DT_UNKNOWN) {
                 struct stat st {};
                 if (::fstatat(dir, entry.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-                    return general("failed to read ./" + child + ": lstat " + child + ": " +
-                                   os_error(errno));
+                    std::string message = "failed to read ./" + child;
+                    message += ": lstat " + child + ": " + os_error(errno);
+                    return general(std::move(message));
                 }
                 entry.type = dirent_type(st.st_mode);
             }
@@ -398,7 +399,7 @@ class Walker {
                           "; only __test__ and __tests__ are allowed: invalid configuration");
         }
         // 7-8. Text only: no NUL, valid UTF-8. Offsets are into the file as stored on disk.
-        if (std::memchr(content.data(), '\0', content.size()) != nullptr) {
+        if (content.find('\0') != std::string::npos) {
             return config("file " + path +
                           " contains a NUL byte; pgmi loads project files as text, so move this "
                           "file outside the project path or into a hidden directory");
@@ -487,8 +488,7 @@ Result<std::string> read_deploy_sql(int root_fd, const std::string& root, size_t
     }
     std::string content = std::move(read).value();
     const size_t bom = strip_bom(content);
-    if (const void* nul = std::memchr(content.data(), '\0', content.size())) {
-        const auto at = static_cast<size_t>(static_cast<const char*>(nul) - content.data());
+    if (const size_t at = content.find('\0'); at != std::string::npos) {
         return config("deploy.sql contains a NUL byte (at offset " + std::to_string(at + bom) +
                       "); re-save the file as UTF-8 text");
     }

@@ -13,11 +13,11 @@
 namespace pgmi::project {
 
 struct SourceFile {
-    std::string path;                  // "./" + relative path with '/' separators
-    std::string content;               // bytes after stripping one leading UTF-8 BOM
-    std::string checksum;              // SHA-256 hex of content
-    std::string pgmi_checksum;         // SHA-256 hex of normalize(content)
-    bool is_sql = false;               // extension in the SQL list (scanner rule, session-api §1.5)
+    std::string path;           // "./" + relative path with '/' separators
+    std::string content;        // bytes after stripping one leading UTF-8 BOM
+    std::string checksum;       // SHA-256 hex of content
+    std::string pgmi_checksum;  // SHA-256 hex of normalize(content)
+    bool is_sql = false;        // extension in the SQL list (scanner rule, session-api §1.5)
     std::optional<Metadata> metadata;  // a valid <pgmi-meta> block (SQL files only)
 };
 
@@ -52,7 +52,8 @@ struct Project {
 inline constexpr size_t kDeploySqlMaxBytes = size_t{64} * 1024 * 1024;
 
 struct ScanOptions {
-    size_t max_file_size = 10 * 1024 * 1024;  // per project file; PGMI_MAX_FILE_SIZE in the CLI
+    size_t max_file_size =
+        size_t{10} * 1024 * 1024;  // per project file; PGMI_MAX_FILE_SIZE in the CLI
     // false: every <pgmi-meta> problem and duplicate id lands in the Project instead of failing.
     bool metadata_errors_fatal = true;
     // false: the root deploy.sql is neither required nor read (`pgmi info` on any directory).
