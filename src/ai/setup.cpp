@@ -9,6 +9,7 @@
 #include "ai/skills.hpp"
 #include "util/digest.hpp"
 #include "util/file.hpp"
+#include "util/strings.hpp"
 
 namespace pgmi::ai {
 
@@ -41,17 +42,6 @@ constexpr std::string_view kPointerEnd = "<!-- pgmi:end -->";
 constexpr std::string_view kPointerLine =
     "This project deploys PostgreSQL with pgmi: read .claude/skills/pgmi/ and run `pgmi ai` "
     "before changing deploy.sql or its SQL files.";
-
-std::string crlf_to_lf(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
-            continue;
-        out += text[i];
-    }
-    return out;
-}
 
 std::string stamp_with(std::string_view normalized, std::string_view version,
                        std::string_view checksum) {
@@ -167,7 +157,7 @@ std::vector<std::string> all_assistants() {
 }
 
 std::string normalize_body(std::string_view body) {
-    std::string out = crlf_to_lf(body);
+    std::string out = util::crlf_to_lf(body);
     while (!out.empty() && out.back() == '\n')
         out.pop_back();
     out += '\n';
@@ -180,7 +170,7 @@ std::string stamp(std::string_view body, std::string_view version) {
 }
 
 StampCheck inspect(std::string_view raw) {
-    const std::string text = crlf_to_lf(raw);
+    const std::string text = util::crlf_to_lf(raw);
     StampCheck result;
     const std::size_t open = text.rfind(kStampOpen);
     if (open == std::string::npos)

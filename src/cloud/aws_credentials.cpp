@@ -286,24 +286,10 @@ Result<AwsCredentials> Chain::run(std::vector<SourceAttempt>* out) {
     std::vector<SourceAttempt> attempts;
     auto finish = [&](Link link,
                       const std::string& source) -> std::optional<Result<AwsCredentials>> {
-        switch (link.outcome) {
-            case Outcome::Chosen:
-                attempts.push_back({source, "chosen"});
-                if (out != nullptr)
-                    *out = attempts;
-                return Result<AwsCredentials>(std::move(link.value));
-            case Outcome::Skipped:
-                attempts.push_back({source, "skipped: " + link.reason});
-                return std::nullopt;
-            case Outcome::Failed:
-                attempts.push_back({source, "failed: " + link.reason});
-                if (out != nullptr)
-                    *out = attempts;
-                return Result<AwsCredentials>(make_error(
-                    link.kind, "AWS credentials from " + source + " failed: " + link.reason +
-                                   " (sources tried: " + describe_attempts(attempts) + ")"));
-        }
-        return std::nullopt;
+        auto done = detail::settle(link, source, attempts, "AWS credentials");
+        if (done && out != nullptr)
+            *out = attempts;
+        return done;
     };
     const auto explicit_profile = non_empty(o_.env, "AWS_PROFILE");
     if (explicit_profile) {

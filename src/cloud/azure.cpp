@@ -83,19 +83,8 @@ class AzureChain final : public TokenProvider {
         };
         for (const auto& [source, fn] : links) {
             Link l = (this->*fn)();
-            switch (l.outcome) {
-                case Outcome::Chosen:
-                    attempts_.push_back({source, "chosen"});
-                    return std::move(l.value);
-                case Outcome::Skipped:
-                    attempts_.push_back({source, "skipped: " + l.reason});
-                    break;
-                case Outcome::Failed:
-                    attempts_.push_back({source, "failed: " + l.reason});
-                    return make_error(l.kind, "Azure credential from " + std::string(source) +
-                                                  " failed: " + l.reason + " (sources tried: " +
-                                                  describe_attempts(attempts_) + ")");
-            }
+            if (auto done = detail::settle(l, source, attempts_, "Azure credential"))
+                return std::move(*done);
         }
         return make_error(ErrorKind::Connection, "no Azure credential available (sources tried: " +
                                                      describe_attempts(attempts_) + ")");

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "cloud/token.hpp"
 #include "util/env.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -72,5 +73,27 @@ struct ChainLink {
         return l;
     }
 };
+
+/// Records what `link` of the source `source` did in `attempts` and says whether the chain ends:
+/// the value when it was chosen, the error when it failed ("<what> from <source> failed: <why>
+/// (sources tried: ...)"), nullopt when it was skipped and the next source is tried.
+template <typename T>
+std::optional<Result<T>> settle(ChainLink<T>& link, const std::string& source,
+                                std::vector<SourceAttempt>& attempts, const std::string& what) {
+    switch (link.outcome) {
+        case LinkOutcome::Chosen:
+            attempts.push_back({source, "chosen"});
+            return Result<T>(std::move(link.value));
+        case LinkOutcome::Skipped:
+            attempts.push_back({source, "skipped: " + link.reason});
+            return std::nullopt;
+        case LinkOutcome::Failed:
+            attempts.push_back({source, "failed: " + link.reason});
+            return Result<T>(
+                make_error(link.kind, what + " from " + source + " failed: " + link.reason +
+                                          " (sources tried: " + describe_attempts(attempts) + ")"));
+    }
+    return std::nullopt;
+}
 
 }  // namespace pgmi::cloud::detail

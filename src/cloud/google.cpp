@@ -70,20 +70,10 @@ class GoogleChain final : public GoogleTokenProvider {
         };
         for (const auto& [source, fn] : links) {
             Link l = (this->*fn)();
-            switch (l.outcome) {
-                case Outcome::Chosen:
-                    attempts_.push_back({source, "chosen"});
-                    chosen_.token = l.value.value;
-                    return std::move(l.value);
-                case Outcome::Skipped:
-                    attempts_.push_back({source, "skipped: " + l.reason});
-                    break;
-                case Outcome::Failed:
-                    attempts_.push_back({source, "failed: " + l.reason});
-                    return make_error(l.kind, "Google credentials from " + std::string(source) +
-                                                  " failed: " + l.reason + " (sources tried: " +
-                                                  describe_attempts(attempts_) + ")");
-            }
+            if (l.outcome == Outcome::Chosen)
+                chosen_.token = l.value.value;
+            if (auto done = detail::settle(l, source, attempts_, "Google credentials"))
+                return std::move(*done);
         }
         return make_error(ErrorKind::Connection, "no Google credentials found (sources tried: " +
                                                      describe_attempts(attempts_) + ")");

@@ -38,15 +38,7 @@ bool is_blank(char c) {
 
 // "\r\n" -> "\n", BOM removed, so line counting and multi-line values see one terminator.
 std::string normalize(std::string_view text) {
-    text = text::strip_bom(text);
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
-            continue;
-        out += text[i];
-    }
-    return out;
+    return util::crlf_to_lf(text::strip_bom(text));
 }
 
 class Parser {

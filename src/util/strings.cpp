@@ -126,6 +126,17 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
     return out;
 }
 
+std::string crlf_to_lf(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
+            continue;
+        out += text[i];
+    }
+    return out;
+}
+
 std::string quote_for_message(std::string_view name) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out = "\"";

@@ -42,6 +42,9 @@ std::string percent_encode(std::string_view text);
 /// escape and on a NUL byte, raw or encoded (no caller can carry one onward safely).
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
+/// `text` with every CRLF line break turned into LF (a lone CR stays).
+std::string crlf_to_lf(std::string_view text);
+
 /// `"name"` for messages: `"` and `\` backslash-escaped, control bytes as \xNN, so a name read
 /// from a server or a file can be shown on one line without breaking it.
 std::string quote_for_message(std::string_view name);

@@ -58,5 +58,19 @@ TEST(Strings, PercentCodingFollowsRfc3986) {
     EXPECT_EQ(percent_decode(percent_encode(all), false), all);
 }
 
+TEST(Strings, CrlfBecomesLfAndNothingElseChanges) {
+    EXPECT_EQ(crlf_to_lf("a\r\nb\r\n"), "a\nb\n");
+    EXPECT_EQ(crlf_to_lf("lone\rcr\n\r"), "lone\rcr\n\r");
+    EXPECT_EQ(crlf_to_lf("\r\r\n"), "\r\n");
+    EXPECT_EQ(crlf_to_lf(""), "");
+}
+
+TEST(Strings, NamesForMessagesStayOnOneLine) {
+    EXPECT_EQ(quote_for_message("plain"), "\"plain\"");
+    EXPECT_EQ(quote_for_message("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    EXPECT_EQ(quote_for_message("x\ny\x7f"), "\"x\\x0ay\\x7f\"");
+    EXPECT_EQ(quote_for_message("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+}
+
 }  // namespace
 }  // namespace pgmi::util
