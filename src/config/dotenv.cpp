@@ -160,8 +160,8 @@ class Parser {
 
         std::string value;
         if (peek() == '\'' || peek() == '"') {
-            const Status st = peek() == '\'' ? single_quoted(entry_line, value)
-                                             : double_quoted(entry_line, value);
+            Status st = peek() == '\'' ? single_quoted(entry_line, value)
+                                       : double_quoted(entry_line, value);
             if (!st)
                 return st;
             skip_blanks();
