@@ -15,22 +15,9 @@
 
 #include "config/params.hpp"
 #include "config/project_config.hpp"
+#include "driver/fuzz_support.hpp"
 
 namespace {
-
-const std::filesystem::path& scratch() {
-    static const std::filesystem::path dir = [] {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "pgmi-fuzz-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr)
-            std::abort();
-        std::atexit([] {
-            std::error_code ec;
-            std::filesystem::remove_all(scratch(), ec);
-        });
-        return std::filesystem::path(tmpl);
-    }();
-    return dir;
-}
 
 void put(const std::filesystem::path& path, std::string_view content) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -46,14 +33,14 @@ void put(const std::filesystem::path& path, std::string_view content) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     try {
-        put(scratch() / "pgmi.yaml", input);
-        auto yaml = pgmi::config::load_project_config(scratch());
+        put(pgmi::fuzz::scratch_dir() / "pgmi.yaml", input);
+        auto yaml = pgmi::config::load_project_config(pgmi::fuzz::scratch_dir());
         if (!yaml && yaml.error().kind != pgmi::ErrorKind::Config)
             std::abort();
         if (size > pgmi::config::kMaxProjectConfigBytes && yaml)
             std::abort();
 
-        const std::filesystem::path params = scratch() / "params.env";
+        const std::filesystem::path params = pgmi::fuzz::scratch_dir() / "params.env";
         put(params, input);
         auto pairs = pgmi::config::read_params_file(params.string());
         if (!pairs && pairs.error().kind != pgmi::ErrorKind::Config)

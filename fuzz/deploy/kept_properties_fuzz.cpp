@@ -15,16 +15,9 @@
 #include <vector>
 
 #include "deploy/kept_properties.hpp"
+#include "driver/fuzz_support.hpp"
 #include "script/lexer.hpp"
 #include "script/splitter.hpp"
-
-#define FUZZ_CHECK(cond)                                                                  \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            std::abort();                                                                 \
-        }                                                                                 \
-    } while (0)
 
 namespace {
 

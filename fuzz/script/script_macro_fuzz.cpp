@@ -8,17 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "driver/fuzz_support.hpp"
 #include "script/lexer.hpp"
 #include "script/location.hpp"
 #include "script/test_macro.hpp"
-
-#define FUZZ_CHECK(cond)                                                                  \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            std::abort();                                                                 \
-        }                                                                                 \
-    } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace pgmi::script;

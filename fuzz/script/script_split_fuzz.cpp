@@ -7,16 +7,9 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "driver/fuzz_support.hpp"
 #include "script/lexer.hpp"
 #include "script/splitter.hpp"
-
-#define FUZZ_CHECK(cond)                                                                  \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            std::abort();                                                                 \
-        }                                                                                 \
-    } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace pgmi::script;

@@ -13,33 +13,15 @@
 #include <string>
 #include <string_view>
 
+#include "driver/fuzz_support.hpp"
 #include "util/file.hpp"
-
-namespace {
-
-/// One scratch directory per process, removed at exit.
-const std::filesystem::path& scratch() {
-    static const std::filesystem::path dir = [] {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "pgmi-fuzz-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr)
-            std::abort();
-        std::atexit([] {
-            std::error_code ec;
-            std::filesystem::remove_all(scratch(), ec);
-        });
-        return std::filesystem::path(tmpl);
-    }();
-    return dir;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 2)
         return 0;
     const std::size_t cap = (std::size_t{data[0]} << 8) | data[1];
     const std::string_view content(reinterpret_cast<const char*>(data + 2), size - 2);
-    const std::filesystem::path file = scratch() / "f";
+    const std::filesystem::path file = pgmi::fuzz::scratch_dir() / "f";
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 ||
         ::write(fd, content.data(), content.size()) != static_cast<ssize_t>(content.size()) ||
