@@ -35,19 +35,19 @@ std::string declared_version() {
     return m[1];
 }
 
-/// HEAD of the source checkout as git prints it, or "unknown" outside a checkout.
-std::string git_head() {
+/// What a git command prints in the source checkout (first line), or "" when it fails.
+std::string git(const std::string& args) {
     const std::string cmd =
-        std::string("git -C '") + PGMI_SOURCE_DIR + "' rev-parse --short=12 HEAD 2>/dev/null";
+        std::string("git -C '") + PGMI_SOURCE_DIR + "' " + args + " 2>/dev/null";
     FILE* p = popen(cmd.c_str(), "r");
     if (p == nullptr)
-        return "unknown";
-    char buf[64] = {};
+        return "";
+    char buf[128] = {};
     std::string out = fgets(buf, sizeof buf, p) != nullptr ? buf : "";
-    pclose(p);
+    const int status = pclose(p);
     while (!out.empty() && out.back() == '\n')
         out.pop_back();
-    return out.empty() ? "unknown" : out;
+    return status == 0 ? (out.empty() ? "ok" : out) : "";
 }
 
 TEST(Version, ShortIsTheFirstTwoLinesOfFull) {
@@ -69,9 +69,17 @@ TEST(Version, Fields) {
 #if defined(__linux__) && defined(__x86_64__)
     EXPECT_EQ(platform(), "linux/amd64");
 #endif
-    // The build is configured from the checkout it tests (scripts/build.sh reconfigures each
-    // time), so the commit is the checkout's HEAD.
-    EXPECT_EQ(l[1].substr(0, l[1].find(',')), "Commit: " + git_head());
+    // The commit is read when the binary is built: a commit of this checkout's history (HEAD
+    // itself right after a build; an ancestor when a commit came after), or "unknown" outside a
+    // checkout.
+    const std::string commit = l[1].substr(8, l[1].find(',') - 8);
+    if (git("rev-parse --git-dir").empty()) {
+        EXPECT_EQ(commit, "unknown");
+    } else {
+        EXPECT_EQ(git("rev-parse --short=12 " + commit + "^{commit}"), commit) << l[1];
+        EXPECT_EQ(git("merge-base --is-ancestor " + commit + " HEAD"), "ok")
+            << commit << " is not in HEAD's history";
+    }
     EXPECT_NE(l[1].find(", Platform: " + platform()), std::string::npos) << l[1];
     EXPECT_TRUE(
         std::regex_match(l[2], std::regex("Compiler: (GCC|Clang) [0-9]+\\.[0-9]+\\.[0-9]+")))
