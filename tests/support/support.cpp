@@ -259,6 +259,13 @@ std::filesystem::path TempDir::write(const std::string& relative,
     return p;
 }
 
+std::string read_whole_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
 std::vector<std::string> connection_args(const std::string& db) {
     return {"--connection", server().uri("postgres"), "-d", db};
 }

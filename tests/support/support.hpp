@@ -87,6 +87,9 @@ class TempDir {
     std::filesystem::path path_;
 };
 
+/// The whole content of a file ("" when it cannot be read), for checking what a run wrote.
+std::string read_whole_file(const std::filesystem::path& path);
+
 /// Arguments that point pgmi at server() over its Unix socket, deploying into `db`.
 std::vector<std::string> connection_args(const std::string& db);
 

@@ -16,15 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 std::string resource(const std::string& rel) {
-    return slurp(fs::path(PGMI_SOURCE_DIR) / "resources" / rel);
+    return read_whole_file(fs::path(PGMI_SOURCE_DIR) / "resources" / rel);
 }
 
 bool contains(const std::string& s, const std::string& part) {
@@ -184,7 +177,7 @@ void round_trip(const std::string& name, bool global) {
     auto created = env.run(with({"setup"}, {"--no-claude-md"}));
     ASSERT_EQ(created.exit_code, 0) << created.err;
     for (const auto& f : files) {
-        EXPECT_EQ(slurp(f.path), f.content) << f.path;
+        EXPECT_EQ(read_whole_file(f.path), f.content) << f.path;
         EXPECT_TRUE(contains(created.err, "created    ")) << created.err;
     }
     auto current = env.run(with({"check"}));
@@ -209,7 +202,7 @@ void round_trip(const std::string& name, bool global) {
                          "pgmi: error: 1 file(s) hand-edited and left unchanged; "
                          "re-run with --force to overwrite\n"))
         << refused.err;
-    EXPECT_TRUE(contains(slurp(first), "my own rule"));
+    EXPECT_TRUE(contains(read_whole_file(first), "my own rule"));
 
     // Stale: another version's stamp over another body.
     { std::ofstream(first, std::ios::trunc) << ai::stamp("older guidance\n", "0.0.1"); }
@@ -223,7 +216,7 @@ void round_trip(const std::string& name, bool global) {
     EXPECT_EQ(forced.exit_code, 0) << forced.err;
     auto again = env.run(with({"check"}));
     EXPECT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_EQ(slurp(first), files.front().content);
+    EXPECT_EQ(read_whole_file(first), files.front().content);
 }
 
 TEST(AiSetup, RoundTripEveryAssistantLocal) {
@@ -255,7 +248,7 @@ TEST(AiSetup, AllAndClaudePointer) {
             EXPECT_TRUE(fs::exists(f.path)) << f.path;
     }
     EXPECT_TRUE(contains(r.err, "updated    CLAUDE.md (pgmi pointer)\n")) << r.err;
-    EXPECT_EQ(slurp(env.project.path() / "CLAUDE.md"),
+    EXPECT_EQ(read_whole_file(env.project.path() / "CLAUDE.md"),
               "# Team notes\n\n" + ai::with_pointer(std::nullopt));
     auto quiet = env.run({"setup", "--all", "--claude-md"});
     EXPECT_EQ(quiet.exit_code, 0);

@@ -14,10 +14,7 @@ namespace {
 
 /// Everything the test server logged so far.
 std::string server_log() {
-    std::ifstream in(server().data_dir().parent_path() / "server.log");
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
+    return read_whole_file(server().data_dir().parent_path() / "server.log");
 }
 
 /// Environment that reaches server() through PG* variables (so a .env could matter).

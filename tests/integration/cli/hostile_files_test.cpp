@@ -21,13 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
@@ -239,11 +232,11 @@ TEST(HostileTestReport, PlantedLinksAreNeverWrittenThrough) {
     auto r = pgmi->wait();
 
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(slurp(victim), "VICTIM");
+    EXPECT_EQ(read_whole_file(victim), "VICTIM");
     struct stat st {};
     ASSERT_EQ(::lstat(report.c_str(), &st), 0);
     EXPECT_TRUE(S_ISREG(st.st_mode)) << "the report must be a file, not a planted link";
-    EXPECT_TRUE(contains(slurp(report), "<testsuites")) << slurp(report);
+    EXPECT_TRUE(contains(read_whole_file(report), "<testsuites")) << read_whole_file(report);
     // No temporary left behind: the planted links and the report, nothing else.
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(shared.path()))

@@ -15,13 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string read(const std::filesystem::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
@@ -69,7 +62,7 @@ TEST(HostileMessages, ErrorOf100KilobytesExits13WithJsonAndTestReport) {
     const std::string error = j.at("error");
     EXPECT_TRUE(contains(error, "invalid input syntax for type integer")) << error.substr(0, 200);
     EXPECT_TRUE(contains(error, std::string(100000, 'a'))) << error.size();
-    const std::string xml = read(report);
+    const std::string xml = read_whole_file(report);
     EXPECT_TRUE(contains(xml, "<testsuites")) << xml.substr(0, 2000);
     EXPECT_TRUE(contains(xml, std::string(100000, 'a'))) << xml.size();
     EXPECT_TRUE(contains(r.err, "pgmi: error:")) << r.err.substr(0, 2000);
@@ -95,7 +88,7 @@ TEST(HostileMessages, DuplicateKeyOnALongKeyIsRedactedAndNeutralised) {
     EXPECT_TRUE(contains(detail, "password=[redacted]")) << detail.substr(detail.size() - 100);
     EXPECT_FALSE(contains(r.out, "hunter2"));
     EXPECT_FALSE(contains(r.err, "hunter2"));
-    EXPECT_FALSE(contains(read(report), "hunter2"));
+    EXPECT_FALSE(contains(read_whole_file(report), "hunter2"));
     // Human output: the escape is shown, not sent.
     EXPECT_TRUE(contains(r.err, "DETAIL: Key (v)=(" + std::string(100000, 'k')))
         << r.err.substr(0, 2000);
@@ -169,7 +162,7 @@ TEST(HostileMessages, OutOfMemoryStillAnswersJson) {
     const json j = only_json(r);
     EXPECT_EQ(j.at("status"), "failed");
     EXPECT_FALSE(r.err.empty());
-    EXPECT_TRUE(contains(read(report), "<system-err>")) << read(report);
+    EXPECT_TRUE(contains(read_whole_file(report), "<system-err>")) << read_whole_file(report);
 }
 
 }  // namespace

@@ -15,13 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 TEST(Stamp, ExactFormatAndChecksum) {
     const std::string s = stamp("# Title\r\nbody\n\n\n", "1.2.3");
     const std::string blank =
@@ -204,7 +197,7 @@ TEST(Setup, CreateUnchangedEditedForceAndModes) {
     EXPECT_EQ(d.lines, (std::vector<std::string>{
                            "edited     .cursor/rules/pgmi.mdc (hand-edited; re-run with --force "
                            "to overwrite)"}));
-    EXPECT_NE(slurp(file).find("my note"), std::string::npos) << "left unchanged";
+    EXPECT_NE(test::read_whole_file(file).find("my note"), std::string::npos) << "left unchanged";
 
     auto dry = d.setup_options({"cursor"});
     dry.force = true;
@@ -213,7 +206,7 @@ TEST(Setup, CreateUnchangedEditedForceAndModes) {
     ASSERT_TRUE(setup(dry));
     EXPECT_EQ(d.lines, (std::vector<std::string>{"would overwrite .cursor/rules/pgmi.mdc",
                                                  "Dry run: no files written."}));
-    EXPECT_NE(slurp(file).find("my note"), std::string::npos);
+    EXPECT_NE(test::read_whole_file(file).find("my note"), std::string::npos);
 
     auto force = d.setup_options({"cursor"});
     force.force = true;
@@ -257,7 +250,7 @@ TEST(Setup, GlobalUsesHomeAndClaudePointerOnlyLocally) {
     local.claude_md = PointerChoice::Yes;
     ASSERT_TRUE(setup(local));
     EXPECT_EQ(d.lines.back(), "updated    CLAUDE.md (pgmi pointer)");
-    EXPECT_EQ(slurp(d.project.path() / "CLAUDE.md"), with_pointer(std::nullopt));
+    EXPECT_EQ(test::read_whole_file(d.project.path() / "CLAUDE.md"), with_pointer(std::nullopt));
     d.lines.clear();
     ASSERT_TRUE(setup(local));
     EXPECT_TRUE(d.lines.empty()) << "pointer already there";
@@ -285,7 +278,7 @@ TEST(Setup, UnsupportedGlobalAndSymlinkTarget) {
     fs::create_symlink(outside, d.project.path() / "AGENTS.md");
     auto sym = setup(d.setup_options({"agents"}));
     EXPECT_FALSE(sym);
-    EXPECT_EQ(slurp(outside), "keep\n");
+    EXPECT_EQ(test::read_whole_file(outside), "keep\n");
 }
 
 }  // namespace
