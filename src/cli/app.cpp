@@ -17,6 +17,7 @@
 #include "cli/init_command.hpp"
 #include "cli/metadata_command.hpp"
 #include "cli/reporter.hpp"
+#include "cli/serve_command.hpp"
 #include "cli/templates_command.hpp"
 #include "cli/version_command.hpp"
 #include "report/json.hpp"
@@ -426,6 +427,7 @@ int run_unguarded(int argc, char** argv) {
     add_info_command(app, result);
     add_init_command(app, result, reporter);
     add_metadata_command(app, result);
+    add_serve_command(app, result, reporter);
     add_templates_command(app, result, reporter);
     add_version_command(app, result);
     CLI::App* help = app.add_subcommand("help", "Help about any command");

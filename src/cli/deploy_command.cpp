@@ -112,7 +112,7 @@ class DeployRun {
         auto yaml = config::load_project_config(args_.project);
         if (!yaml)
             return fail(as_config_error(yaml.error()));
-        learn_environment_secrets();
+        learn_environment_secrets(redact_, env_);
         auto resolved = resolve_connection(*yaml, *dotenv);
         if (!resolved)
             return fail(resolved.error());
@@ -154,17 +154,6 @@ class DeployRun {
         return Status::ok();
     }
 
-    /// Secrets the environment hands to libpq or to cloud/: masked wherever they might appear.
-    void learn_environment_secrets() {
-        for (const char* name :
-             {"PGPASSWORD", "PGSSLPASSWORD", "AZURE_CLIENT_SECRET",
-              "AZURE_CLIENT_CERTIFICATE_PASSWORD", "IDENTITY_HEADER", "AWS_SECRET_ACCESS_KEY",
-              "AWS_SECRET_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN"}) {
-            if (auto secret = non_empty(env_, name))
-                redact_.add_secret(*secret);
-        }
-    }
-
     /// Where the deploy goes: a throwaway server (--ephemeral) or the resolved sources; its
     /// secrets are learnt, its warnings shown, and a name PostgreSQL would truncate is refused.
     Result<conn::ResolvedConnection> resolve_connection(const config::ProjectConfig& yaml,
@@ -184,12 +173,7 @@ class DeployRun {
             if (!started)
                 return started.error().wrapped("--ephemeral");
             server_.emplace(std::move(started).value());
-            resolved.config.host = server_->socket_dir().string();
-            resolved.config.port = server_->port();
-            resolved.config.username = server_->superuser();
-            resolved.target_db = args_.database.value_or("pgmi_ephemeral");
-            resolved.maintenance_db = "postgres";
-            resolved.config.database = resolved.target_db;
+            resolved = ephemeral_connection(*server_, args_.database.value_or("pgmi_ephemeral"));
         } else {
             conn::ConnectionFlags flags{.connection = args_.connection,
                                         .host = args_.host,
@@ -328,6 +312,28 @@ class DeployRun {
 };
 
 }  // namespace
+
+void learn_environment_secrets(report::Redactor& redact, const EnvLookup& env) {
+    for (const char* name :
+         {"PGPASSWORD", "PGSSLPASSWORD", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+          "IDENTITY_HEADER", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN",
+          "AWS_CONTAINER_AUTHORIZATION_TOKEN"}) {
+        if (auto secret = non_empty(env, name))
+            redact.add_secret(*secret);
+    }
+}
+
+conn::ResolvedConnection ephemeral_connection(const ephemeral::Server& server,
+                                              const std::string& database) {
+    conn::ResolvedConnection resolved;
+    resolved.config.host = server.socket_dir().string();
+    resolved.config.port = server.port();
+    resolved.config.username = server.superuser();
+    resolved.target_db = database;
+    resolved.maintenance_db = "postgres";
+    resolved.config.database = resolved.target_db;
+    return resolved;
+}
 
 void add_deploy_command(CLI::App& app, int& result, const Reporter& reporter) {
     auto args = std::make_shared<DeployArgs>();

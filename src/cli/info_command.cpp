@@ -28,19 +28,6 @@ struct InfoArgs {
     bool json = false;
 };
 
-struct Info {
-    std::string path;
-    std::string template_name;
-    bool deploy_sql = false;
-    std::string config_file;
-    size_t total = 0;
-    size_t sql = 0;
-    size_t tests = 0;
-    size_t with_metadata = 0;
-    std::map<std::string, size_t> directories;  // std::string order: bytewise
-    size_t metadata_problems = 0;
-};
-
 bool exists(const fs::path& p, bool want_dir) {
     struct stat st {};
     if (::stat(p.c_str(), &st) != 0)
@@ -54,18 +41,62 @@ std::string directory_of(const std::string& path) {
 
 int run(const InfoArgs& args) {
     const std::string path = args.paths.empty() ? "." : args.paths.front();
+    auto read = read_project_info(path);
+    if (!read) {
+        const std::string block = report::error_block(
+            read.error().wrapped("failed to scan directory"), report::Redactor{});
+        std::fputs(block.c_str(), stderr);
+        return exit_code(read.error().kind);
+    }
+    const ProjectInfo& info = *read;
+
+    if (info.metadata_problems > 0) {
+        std::fputs(fmt::format("warning: {} <pgmi-meta> problem(s); run `pgmi metadata validate "
+                               "{}` for details\n",
+                               info.metadata_problems, path)
+                       .c_str(),
+                   stderr);
+    }
+
+    if (args.json) {
+        const nlohmann::ordered_json j = info_json(info);
+        const std::string out =
+            j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        return 0;
+    }
+
+    const ui::Terminal term = ui::Terminal::detect(process_env());
+    const std::string ok = term.plain_icons ? "ok" : "\u2713";
+    const std::string bad = term.plain_icons ? "FAILED" : "\u2717";
+    std::string out;
+    out += "Project:    " + info.path + "\n";
+    out += "Template:   " + info.template_name + "\n";
+    out += "deploy.sql: " + (info.deploy_sql ? ok + " present" : bad + " missing") + "\n";
+    out += "pgmi.yaml:  " + info.config_file + "\n";
+    out += "\nFiles\n";
+    out += fmt::format("  Total:    {}\n", info.total);
+    out += fmt::format("  SQL:      {}\n", info.sql);
+    out += fmt::format("  Tests:    {}\n", info.tests);
+    out += fmt::format("  Metadata: {} / {}\n", info.with_metadata, info.sql - info.tests);
+    out += "\nDirectories\n";
+    for (const auto& [dir, count] : info.directories)
+        out += fmt::format("  {:<30} {} files\n", dir, count);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
+
+}  // namespace
+
+Result<ProjectInfo> read_project_info(const std::string& path) {
     project::ScanOptions options = scan_options_from_env(process_env());
     options.metadata_errors_fatal = false;
     options.read_deploy_sql = false;
     auto project = project::scan(path, options);
-    if (!project) {
-        const std::string block = report::error_block(
-            project.error().wrapped("failed to scan directory"), report::Redactor{});
-        std::fputs(block.c_str(), stderr);
-        return exit_code(project.error().kind);
-    }
+    if (!project)
+        return project.error();
 
-    Info info;
+    ProjectInfo info;
     std::error_code ec;
     fs::path absolute = fs::absolute(path, ec).lexically_normal();
     info.path = absolute.string();
@@ -96,56 +127,26 @@ int run(const InfoArgs& args) {
     for (const project::TestFile& t : project->tests)
         ++info.directories[t.directory];
     info.metadata_problems = project->metadata_problems.size() + project->duplicate_ids.size();
-
-    if (info.metadata_problems > 0) {
-        std::fputs(fmt::format("warning: {} <pgmi-meta> problem(s); run `pgmi metadata validate "
-                               "{}` for details\n",
-                               info.metadata_problems, path)
-                       .c_str(),
-                   stderr);
-    }
-
-    if (args.json) {
-        nlohmann::ordered_json j;
-        j["path"] = info.path;
-        j["template"] = info.template_name;
-        j["deploySql"] = info.deploy_sql;
-        j["configFile"] = info.config_file;
-        j["totalFiles"] = info.total;
-        j["sqlFiles"] = info.sql;
-        j["testFiles"] = info.tests;
-        j["metadataWith"] = info.with_metadata;
-        nlohmann::ordered_json dirs = nlohmann::ordered_json::object();
-        for (const auto& [dir, count] : info.directories)
-            dirs[dir] = count;
-        j["directories"] = dirs;
-        const std::string out =
-            j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        return 0;
-    }
-
-    const ui::Terminal term = ui::Terminal::detect(process_env());
-    const std::string ok = term.plain_icons ? "ok" : "\u2713";
-    const std::string bad = term.plain_icons ? "FAILED" : "\u2717";
-    std::string out;
-    out += "Project:    " + info.path + "\n";
-    out += "Template:   " + info.template_name + "\n";
-    out += "deploy.sql: " + (info.deploy_sql ? ok + " present" : bad + " missing") + "\n";
-    out += "pgmi.yaml:  " + info.config_file + "\n";
-    out += "\nFiles\n";
-    out += fmt::format("  Total:    {}\n", info.total);
-    out += fmt::format("  SQL:      {}\n", info.sql);
-    out += fmt::format("  Tests:    {}\n", info.tests);
-    out += fmt::format("  Metadata: {} / {}\n", info.with_metadata, info.sql - info.tests);
-    out += "\nDirectories\n";
-    for (const auto& [dir, count] : info.directories)
-        out += fmt::format("  {:<30} {} files\n", dir, count);
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    return 0;
+    return info;
 }
 
-}  // namespace
+nlohmann::ordered_json info_json(const ProjectInfo& info) {
+    nlohmann::ordered_json j;
+    j["path"] = info.path;
+    j["template"] = info.template_name;
+    j["deploySql"] = info.deploy_sql;
+    j["configFile"] = info.config_file;
+    j["totalFiles"] = info.total;
+    j["sqlFiles"] = info.sql;
+    j["testFiles"] = info.tests;
+    j["metadataWith"] = info.with_metadata;
+    j["metadataProblems"] = info.metadata_problems;
+    nlohmann::ordered_json dirs = nlohmann::ordered_json::object();
+    for (const auto& [dir, count] : info.directories)
+        dirs[dir] = count;
+    j["directories"] = dirs;
+    return j;
+}
 
 void add_info_command(CLI::App& app, int& result) {
     auto args = std::make_shared<InfoArgs>();

@@ -164,80 +164,18 @@ void write_connection(const fs::path& abs, const std::string& shown, const Conne
 }
 
 int scaffold(const InitRequest& req, const Reporter& rep) {
-    if (find_template(req.template_name) == nullptr)
-        return rep.usage(unknown_template_message(req.template_name));
     const std::string shown = req.target.empty() ? "." : req.target;
-    const fs::path abs = absolute_path(req.target);
     auto verbose = [&req](const std::string& line) {
         if (req.verbose)
             err("[VERBOSE] " + line + "\n");
     };
-
-    std::error_code ec;
-    const auto st = fs::status(abs, ec);
-    bool created = false;
-    if (fs::exists(st)) {
-        if (!fs::is_directory(st)) {
-            return rep.general(fmt::format(
-                "failed to create project: {}: path exists but is not a directory", abs.string()));
-        }
-        auto blocking = blocking_entries(abs);
-        if (!blocking)
-            return rep.general("failed to create project: " + blocking.error().message);
-        if (!blocking->empty()) {
-            return rep.usage(
-                fmt::format("directory \"{}\" is not empty (blocking: [{}])\nHINT: scaffold into a "
-                            "new directory instead, e.g. pgmi init ./new-project",
-                            abs.string(), join(*blocking, " ")));
-        }
-    } else {
-        fs::create_directories(abs, ec);
-        if (ec) {
-            return rep.general(
-                fmt::format("failed to create project: {}: {}", abs.string(), ec.message()));
-        }
-        fs::permissions(abs, fs::perms(0755), ec);
-        created = true;
-    }
-
-    const std::string name = project_name_for(req.target, fs::current_path(ec));
-    verbose(fmt::format("Creating project '{}' at {} with template '{}'", name, abs.string(),
-                        req.template_name));
-    const std::map<std::string, std::string> vars = {{"PROJECT_NAME", name}};
-
-    auto fail = [&](const std::string& message) {
-        if (created) {
-            std::error_code rm_ec;
-            fs::remove_all(abs, rm_ec);
-        }
-        return rep.general("failed to create project: " + message);
-    };
-    for (const TemplateFile& file : template_files(req.template_name)) {
-        const fs::path rel(file.path);
-        // Directories first, each created (and announced) once.
-        fs::path dir_rel;
-        for (const auto& part : rel.parent_path()) {
-            dir_rel /= part;
-            const fs::path dir = abs / dir_rel;
-            if (fs::exists(dir, ec))
-                continue;
-            fs::create_directory(dir, ec);
-            if (ec)
-                return fail(fmt::format("{}: {}", dir.string(), ec.message()));
-            fs::permissions(dir, fs::perms(0755), ec);
-            verbose("Creating directory: " + dir_rel.generic_string());
-        }
-        const fs::path dest = abs / rel;
-        if ((file.path == "pgmi.yaml" || file.path == ".env") && fs::exists(dest, ec)) {
-            verbose("Skipping existing: " + file.path);
-            continue;
-        }
-        Status s = write_file(dest, substitute_placeholders(file.content, file.path, vars), 0644);
-        if (!s)
-            return fail(fmt::format("{}: {}", dest.string(), s.error().message));
-        verbose("Creating file: " + file.path);
-    }
-    verbose("Project created successfully");
+    auto created = create_project({.target = req.target,
+                                   .template_name = req.template_name,
+                                   .project_name = std::nullopt,
+                                   .verbose = verbose});
+    if (!created)
+        return rep.fail(created.error());
+    const fs::path& abs = created->path;
 
     err(fmt::format("Wrote {} ({} template).\n", shown, req.template_name));
     if (req.connection)
@@ -332,6 +270,7 @@ ui::Answer<ConnectionSettings> ask_connection(ui::Wizard& w) {
             }
             case 4: {
                 std::vector<ui::Choice> modes;
+                modes.reserve(kSslModes.size());
                 for (const auto m : kSslModes)
                     modes.push_back({std::string(m), ""});
                 auto a = w.choose("SSL mode", modes, ssl_index);
@@ -385,6 +324,7 @@ Flow run_wizard(const ui::Terminal& term, InitRequest& req) {
             step = 2;
         } else if (step == 2) {
             std::vector<ui::Choice> choices;
+            choices.reserve(templates.size());
             for (const TemplateInfo* t : templates)
                 choices.push_back({std::string(t->name), std::string(t->summary)});
             auto a = w.choose("Template", choices, template_index);
@@ -449,6 +389,87 @@ int run(const InitArgs& args, const Reporter& rep) {
 }
 
 }  // namespace
+
+Result<CreatedProject> create_project(const CreateRequest& req) {
+    if (find_template(req.template_name) == nullptr)
+        return make_error(ErrorKind::Usage, unknown_template_message(req.template_name));
+    const fs::path abs = absolute_path(req.target);
+    auto verbose = [&req](const std::string& line) {
+        if (req.verbose)
+            req.verbose(line);
+    };
+
+    std::error_code ec;
+    const auto st = fs::status(abs, ec);
+    bool created = false;
+    if (fs::exists(st)) {
+        if (!fs::is_directory(st)) {
+            return make_error(ErrorKind::General,
+                              fmt::format("failed to create project: {}: path exists but is not "
+                                          "a directory",
+                                          abs.string()));
+        }
+        auto blocking = blocking_entries(abs);
+        if (!blocking)
+            return blocking.error().wrapped("failed to create project");
+        if (!blocking->empty()) {
+            return make_error(
+                ErrorKind::Usage,
+                fmt::format("directory \"{}\" is not empty (blocking: [{}])\nHINT: scaffold into a "
+                            "new directory instead, e.g. pgmi init ./new-project",
+                            abs.string(), join(*blocking, " ")));
+        }
+    } else {
+        fs::create_directories(abs, ec);
+        if (ec) {
+            return make_error(ErrorKind::General, fmt::format("failed to create project: {}: {}",
+                                                              abs.string(), ec.message()));
+        }
+        fs::permissions(abs, fs::perms(0755), ec);
+        created = true;
+    }
+
+    const std::string name =
+        req.project_name.value_or(project_name_for(req.target, fs::current_path(ec)));
+    verbose(fmt::format("Creating project '{}' at {} with template '{}'", name, abs.string(),
+                        req.template_name));
+    const std::map<std::string, std::string> vars = {{"PROJECT_NAME", name}};
+
+    auto fail = [&](const std::string& message) -> Error {
+        if (created) {
+            std::error_code rm_ec;
+            fs::remove_all(abs, rm_ec);
+        }
+        return make_error(ErrorKind::General, "failed to create project: " + message);
+    };
+    for (const TemplateFile& file : template_files(req.template_name)) {
+        const fs::path rel(file.path);
+        // Directories first, each created (and announced) once.
+        fs::path dir_rel;
+        for (const auto& part : rel.parent_path()) {
+            dir_rel /= part;
+            const fs::path dir = abs / dir_rel;
+            if (fs::exists(dir, ec))
+                continue;
+            fs::create_directory(dir, ec);
+            if (ec)
+                return fail(fmt::format("{}: {}", dir.string(), ec.message()));
+            fs::permissions(dir, fs::perms(0755), ec);
+            verbose("Creating directory: " + dir_rel.generic_string());
+        }
+        const fs::path dest = abs / rel;
+        if ((file.path == "pgmi.yaml" || file.path == ".env") && fs::exists(dest, ec)) {
+            verbose("Skipping existing: " + file.path);
+            continue;
+        }
+        Status s = write_file(dest, substitute_placeholders(file.content, file.path, vars), 0644);
+        if (!s)
+            return fail(fmt::format("{}: {}", dest.string(), s.error().message));
+        verbose("Creating file: " + file.path);
+    }
+    verbose("Project created successfully");
+    return CreatedProject{abs, name};
+}
 
 Result<std::vector<std::string>> blocking_entries(const fs::path& dir) {
     std::vector<std::string> names;

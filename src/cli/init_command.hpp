@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,6 +21,24 @@ namespace pgmi::cli {
 using config::connection_block;
 using config::ConnectionSettings;
 using config::merge_connection;
+
+struct CreateRequest {
+    std::string target;  // as typed ("" = the current directory)
+    std::string template_name;
+    std::optional<std::string> project_name;          // nullopt: project_name_for(target, cwd)
+    std::function<void(const std::string&)> verbose;  // may be empty
+};
+
+struct CreatedProject {
+    std::filesystem::path path;  // absolute
+    std::string project_name;
+};
+
+/// Scaffolds template `template_name` into `target` (created when missing, else it must be
+/// empty apart from pgmi.yaml and .env, which are kept). Usage error (2) for an unknown
+/// template or a non-empty directory; General (1) for a file system failure, after removing a
+/// directory it created.
+Result<CreatedProject> create_project(const CreateRequest& request);
 
 /// Entries of `dir` that make it unfit for init: everything except pgmi.yaml and .env (hidden
 /// entries count), sorted bytewise. A directory that does not exist has none.

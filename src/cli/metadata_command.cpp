@@ -216,49 +216,23 @@ int run_validate(const MetadataArgs& args, const std::string& path) {
     if (!args.json) {
         err_line("Scanning and validating SQL files...");
     }
-    project::ScanOptions options = scan_options_from_env(process_env());
-    options.metadata_errors_fatal = false;
-    auto project = project::scan(path, options);
+    auto project = scan_for_validation(path);
     if (!project)
         return fail(project.error().wrapped("validation failed"));
     if (!args.json)
         err_line("Validating metadata graph...");
-
-    size_t with = 0;
-    for (const project::SourceFile& f : project->files)
-        with += f.metadata ? 1 : 0;
-    const size_t total = project->scanned_files;
-    const bool passed = project->metadata_problems.empty() && project->duplicate_ids.empty();
-
+    const ordered_json j = validation_json(*project);
     if (args.json) {
-        ordered_json j;
-        j["total_files"] = total;
-        j["files_with_metadata"] = with;
-        j["files_without_metadata"] = total - with;
-        j["validation_passed"] = passed;
-        ordered_json dups = ordered_json::array();
-        for (const project::DuplicateId& d : project->duplicate_ids) {
-            std::string entry = d.id.str() + ":";
-            for (size_t i = 0; i < d.paths.size(); ++i)
-                entry += (i == 0 ? " " : ", ") + d.paths[i];
-            dups.push_back(entry);
-        }
-        j["duplicate_ids"] = dups;
-        ordered_json problems = ordered_json::array();
-        for (const project::MetadataProblem& p : project->metadata_problems) {
-            problems.push_back({{"path", p.path}, {"line", p.line}, {"message", p.text}});
-        }
-        j["problems"] = problems;
         print_json(j);
     } else {
         err_line("");
         err_line("Validation Summary:");
-        err_line("  Total files: " + std::to_string(total));
-        err_line("  Files with metadata: " + std::to_string(with));
-        err_line("  Files without metadata: " + std::to_string(total - with));
+        err_line("  Total files: " + j["total_files"].dump());
+        err_line("  Files with metadata: " + j["files_with_metadata"].dump());
+        err_line("  Files without metadata: " + j["files_without_metadata"].dump());
         err_line("");
     }
-    if (!passed) {
+    if (!j["validation_passed"].get<bool>()) {
         return fail(project::metadata_error(project->metadata_problems, project->duplicate_ids)
                         .wrapped("metadata validation failed"));
     }
@@ -278,24 +252,7 @@ int run_plan(const MetadataArgs& args, const std::string& path) {
     const std::vector<project::PlanEntry> plan = project::build_plan(project->files);
 
     if (args.json) {
-        ordered_json j;
-        j["total_files"] = project->files.size();
-        j["total_entries"] = plan.size();
-        ordered_json rows = ordered_json::array();
-        for (const project::PlanEntry& e : plan) {
-            ordered_json row;
-            row["execution_order"] = e.execution_order;
-            row["path"] = e.path;
-            row["sort_key"] = e.sort_key;
-            row["generic_id"] = e.generic_id.str();
-            row["id"] = e.id ? ordered_json(e.id->str()) : ordered_json(nullptr);
-            row["idempotent"] = e.idempotent;
-            row["description"] = e.description;
-            row["checksum"] = e.checksum;
-            rows.push_back(std::move(row));
-        }
-        j["plan"] = rows;
-        print_json(j);
+        print_json(plan_json(*project, plan));
         return 0;
     }
     err_line("");
@@ -341,6 +298,59 @@ project::ScanOptions scan_options_from_env(const EnvLookup& env) {
             options.max_file_size = v;
     }
     return options;
+}
+
+Result<project::Project> scan_for_validation(const std::string& path) {
+    project::ScanOptions options = scan_options_from_env(process_env());
+    options.metadata_errors_fatal = false;
+    return project::scan(path, options);
+}
+
+ordered_json validation_json(const project::Project& project) {
+    size_t with = 0;
+    for (const project::SourceFile& f : project.files)
+        with += f.metadata ? 1 : 0;
+    const size_t total = project.scanned_files;
+    ordered_json j;
+    j["total_files"] = total;
+    j["files_with_metadata"] = with;
+    j["files_without_metadata"] = total - with;
+    j["validation_passed"] = project.metadata_problems.empty() && project.duplicate_ids.empty();
+    ordered_json dups = ordered_json::array();
+    for (const project::DuplicateId& d : project.duplicate_ids) {
+        std::string entry = d.id.str() + ":";
+        for (size_t i = 0; i < d.paths.size(); ++i)
+            entry += (i == 0 ? " " : ", ") + d.paths[i];
+        dups.push_back(entry);
+    }
+    j["duplicate_ids"] = dups;
+    ordered_json problems = ordered_json::array();
+    for (const project::MetadataProblem& p : project.metadata_problems)
+        problems.push_back({{"path", p.path}, {"line", p.line}, {"message", p.text}});
+    j["problems"] = problems;
+    return j;
+}
+
+ordered_json plan_json(const project::Project& project,
+                       const std::vector<project::PlanEntry>& plan) {
+    ordered_json j;
+    j["total_files"] = project.files.size();
+    j["total_entries"] = plan.size();
+    ordered_json rows = ordered_json::array();
+    for (const project::PlanEntry& e : plan) {
+        ordered_json row;
+        row["execution_order"] = e.execution_order;
+        row["path"] = e.path;
+        row["sort_key"] = e.sort_key;
+        row["generic_id"] = e.generic_id.str();
+        row["id"] = e.id ? ordered_json(e.id->str()) : ordered_json(nullptr);
+        row["idempotent"] = e.idempotent;
+        row["description"] = e.description;
+        row["checksum"] = e.checksum;
+        rows.push_back(std::move(row));
+    }
+    j["plan"] = rows;
+    return j;
 }
 
 void add_metadata_command(CLI::App& app, int& result) {

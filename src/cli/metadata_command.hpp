@@ -7,7 +7,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
+#include "project/plan.hpp"
 #include "project/scanner.hpp"
 #include "util/env.hpp"
 
@@ -18,5 +22,15 @@ void add_metadata_command(CLI::App& app, int& result);
 
 /// Scanner options every offline command shares (PGMI_MAX_FILE_SIZE, when a positive integer).
 project::ScanOptions scan_options_from_env(const EnvLookup& env);
+
+/// The project as `metadata validate` reads it: <pgmi-meta> problems are collected, not fatal.
+Result<project::Project> scan_for_validation(const std::string& path);
+
+/// `metadata validate --json`: counts, validation_passed, duplicate_ids, problems.
+nlohmann::ordered_json validation_json(const project::Project& project);
+
+/// `metadata plan --json`: total_files, total_entries and one row per plan entry.
+nlohmann::ordered_json plan_json(const project::Project& project,
+                                 const std::vector<project::PlanEntry>& plan);
 
 }  // namespace pgmi::cli

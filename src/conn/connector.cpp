@@ -61,7 +61,7 @@ void install_key_passphrase_hook() {
 Status wait(std::chrono::milliseconds delay, const Deadline& deadline) {
     auto until = Deadline::Clock::now() + delay;
     for (;;) {
-        if (int sig = interrupt_signal().load()) {
+        if (int sig = deadline.stop_signal()) {
             return make_error(sig == SIGTERM ? ErrorKind::Terminated : ErrorKind::Interrupted,
                               "interrupted while connecting");
         }

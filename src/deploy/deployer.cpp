@@ -106,7 +106,7 @@ void run_session(pg::Connection& session, const project::Project& project, int a
 
 report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out) {
     const auto started = std::chrono::steady_clock::now();
-    const Deadline deadline = Deadline::after(options.timeout);
+    const Deadline deadline = Deadline::after(options.timeout).with_stop(options.stop);
     report::Outcome outcome;
     outcome.service_ran = true;
     outcome.database = options.connection.target_db;
@@ -150,8 +150,9 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
         outcome.error = connector.error();
         return done();
     }
-    auto session = open_target(**connector, options.connection, deadline,
-                               {.progress = out.progress, .verbose = out.verbose});
+    auto session =
+        open_target(**connector, options.connection, deadline,
+                    {.progress = out.progress, .verbose = out.verbose, .approve = out.approve});
     if (!session) {
         outcome.error = session.error();
         return done();

@@ -3,9 +3,11 @@
 // close. Each step lives in its own module; this file only orders them.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,8 @@ struct DeployOptions {
     std::chrono::nanoseconds timeout{0};  // 0 = none
     bool verbose = false;
     size_t max_file_size = size_t{10} * 1024 * 1024;
+    /// This run's own stop request (see Deadline::with_stop); null: only the process's signals.
+    std::shared_ptr<const std::atomic<int>> stop;
 };
 
 /// Where the deploy speaks. Every callback writes to stderr in the CLI.
@@ -37,6 +41,9 @@ struct DeployOutput {
     /// A secret obtained during the run (a cloud token), before anything it could appear in is
     /// shown: the CLI adds it to its redactor.
     std::function<void(const std::string&)> secret;
+    /// Approves dropping an existing target (overwrite); unset: ui::approve_overwrite at the
+    /// terminal (deploy/target.hpp).
+    std::function<Status(const std::string& database, const Deadline& deadline)> approve;
 };
 
 report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out);

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <csignal>
+#include <utility>
 
 namespace pgmi::deploy {
 
@@ -14,7 +15,7 @@ constexpr auto kTick = std::chrono::milliseconds(20);
 
 Watchdog::Watchdog(pg::Connection& conn, Deadline deadline)
     : conn_(conn),
-      deadline_(deadline),
+      deadline_(std::move(deadline)),
       cancel_(PQgetCancel(conn.raw()), &PQfreeCancel),
       thread_([this] { run(); }) {}
 
@@ -95,7 +96,7 @@ void Watchdog::run() {
             break;
         if (!fired_at) {
             ErrorKind why;
-            if (int sig = interrupt_signal().load()) {
+            if (int sig = deadline_.stop_signal()) {
                 why = sig == SIGTERM ? ErrorKind::Terminated : ErrorKind::Interrupted;
             } else if (deadline_.expired()) {
                 why = ErrorKind::Timeout;

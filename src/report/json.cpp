@@ -28,7 +28,7 @@ std::string dump(const nlohmann::json& j) {
 
 }  // namespace
 
-std::string json_envelope(const Outcome& o, const Redactor& redact) {
+nlohmann::json outcome_json(const Outcome& o, const Redactor& redact) {
     nlohmann::json j = nlohmann::json::object();
     j["status"] = o.ok() ? "success" : "failed";
     j["exitCode"] = o.exit_code();
@@ -54,15 +54,23 @@ std::string json_envelope(const Outcome& o, const Redactor& redact) {
         if (!o.location->source_line.empty())
             j["sourceLine"] = redact(o.location->source_line);
     }
-    return dump(j);
+    return j;
 }
 
-std::string json_envelope(const Error& error, const Redactor& redact) {
+nlohmann::json error_json(const Error& error, const Redactor& redact) {
     nlohmann::json j = nlohmann::json::object();
     j["status"] = "failed";
     j["exitCode"] = exit_code(error.kind);
     add_error_fields(j, error, redact);
-    return dump(j);
+    return j;
+}
+
+std::string json_envelope(const Outcome& outcome, const Redactor& redact) {
+    return dump(outcome_json(outcome, redact));
+}
+
+std::string json_envelope(const Error& error, const Redactor& redact) {
+    return dump(error_json(error, redact));
 }
 
 }  // namespace pgmi::report

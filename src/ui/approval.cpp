@@ -31,7 +31,7 @@ void write_all(int fd, std::string_view text) {
 
 /// Why waiting must stop now, if it must.
 std::optional<Error> stop_reason(const Deadline& deadline, std::string_view what) {
-    if (int sig = interrupt_signal().load()) {
+    if (int sig = deadline.stop_signal()) {
         return make_error(sig == SIGTERM ? ErrorKind::Terminated : ErrorKind::Interrupted,
                           fmt::format("interrupted while {}", what));
     }

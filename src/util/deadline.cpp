@@ -7,4 +7,10 @@ std::atomic<int>& interrupt_signal() {
     return sig;
 }
 
+int Deadline::stop_signal() const {
+    if (const int sig = interrupt_signal().load())
+        return sig;
+    return stop_ ? stop_->load() : 0;
+}
+
 }  // namespace pgmi

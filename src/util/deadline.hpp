@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
 
 namespace pgmi {
@@ -32,8 +33,22 @@ class Deadline {
     }
     std::optional<Clock::time_point> at() const { return at_; }
 
+    /// The same deadline, also stopped when `*stop` becomes non-zero: one run's own stop
+    /// request (`pgmi serve` cancels one deploy among several), holding the signal whose
+    /// meaning it has (SIGINT: interrupted, SIGTERM: terminated).
+    Deadline with_stop(std::shared_ptr<const std::atomic<int>> stop) const {
+        Deadline d = *this;
+        d.stop_ = std::move(stop);
+        return d;
+    }
+
+    /// The signal that asks this run to stop: the process's (interrupt_signal()), else the
+    /// run's own stop request; 0 while neither asked.
+    int stop_signal() const;
+
   private:
     std::optional<Clock::time_point> at_;
+    std::shared_ptr<const std::atomic<int>> stop_;
 };
 
 /// The signal that asked pgmi to stop (SIGINT/SIGTERM), or 0. Set by the signal handler.

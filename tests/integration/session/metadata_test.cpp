@@ -554,6 +554,7 @@ TEST(MetadataCommands, InfoCountsAndSurvivesBadBlocks) {
     expected["sqlFiles"] = 4;
     expected["testFiles"] = 2;
     expected["metadataWith"] = 1;
+    expected["metadataProblems"] = 1;  // the bad block, counted (also for MCP's info tool)
     expected["directories"] = {{"./", 1}, {"./__test__/", 2}, {"./migrations/", 2}};
     EXPECT_EQ(j, expected) << r.out;
 
