@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ai/client.hpp"
 #include "ai/contract.hpp"
 #include "ai/setup.hpp"
 #include "ai/skills.hpp"
@@ -206,6 +207,27 @@ void add_ai_command(CLI::App& app, int& result, const Reporter& reporter) {
     skill_cmd->footer("Examples:\n  pgmi ai skill pgmi-sql\n  pgmi ai skill pgmi-session-api\n");
     skill_cmd->add_option("name", *names, "Skill name (see `pgmi ai skills`)")->type_name("<name>");
     skill_cmd->callback([names, &result, &reporter] { result = skill(*names, reporter); });
+
+    auto languages = std::make_shared<std::vector<std::string>>();
+    CLI::App* client_cmd =
+        group->add_subcommand("client", "How client code calls a pgmi application's API");
+    client_cmd->description(
+        "How client code calls a pgmi application's API\n\n"
+        "For applications built like the advanced template (REST, JSON-RPC and MCP through its "
+        "gateway). Without a language: which door to use, the live OpenAPI contract, keys, "
+        "problem documents and retries. With typescript, python, go, csharp or rust: that "
+        "language's generator and transport skeleton.");
+    client_cmd->footer("Examples:\n  pgmi ai client\n  pgmi ai client typescript\n");
+    client_cmd->add_option("language", *languages, "typescript, python, go, csharp or rust")
+        ->type_name("[lang]");
+    client_cmd->callback([languages, &result, &reporter] {
+        if (languages->size() > 1) {
+            result = reporter.usage(
+                fmt::format("accepts at most 1 arg(s), received {}", languages->size()));
+            return;
+        }
+        result = show(ai::client_document(languages->empty() ? "" : languages->front()));
+    });
 
     CLI::App* contract_cmd =
         group->add_subcommand("contract", "Print the session API contract as JSON");

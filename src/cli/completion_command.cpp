@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "ai/client.hpp"
 #include "ai/setup.hpp"
 #include "ai/skills.hpp"
 #include "cli/templates_command.hpp"
@@ -133,7 +134,7 @@ Completions positional_values(const CLI::App* app, std::size_t index, std::strin
         for (const auto s : kShells)
             add_matching(c, typed, s);
     } else if (index == 0 && path == "ai client") {
-        for (const std::string_view l : {"typescript", "python", "go", "csharp", "rust"})
+        for (const std::string& l : ai::client_languages())
             add_matching(c, typed, l);
     }
     return c;

@@ -76,6 +76,31 @@ TEST(Ai, SkillUsageErrors) {
     EXPECT_TRUE(contains(two.err, "accepts 1 arg(s), received 2")) << two.err;
 }
 
+TEST(Ai, ClientDoctrineAndIdioms) {
+    RunResult r = run_pgmi({"ai", "client"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("/openapi.json"), std::string::npos);
+    EXPECT_NE(r.out.find("application/problem+json"), std::string::npos);
+    EXPECT_NE(r.out.find("Authorization: Bearer"), std::string::npos);
+
+    for (const char* lang : {"typescript", "python", "go", "csharp", "rust", "Python"}) {
+        r = run_pgmi({"ai", "client", lang});
+        ASSERT_EQ(r.exit_code, 0) << lang << r.err;
+        EXPECT_NE(r.out.find("client idiom"), std::string::npos) << lang;
+        EXPECT_EQ(r.out.find("Which door to use"), std::string::npos)
+            << lang << ": only the idiom, not the doctrine again";
+        EXPECT_NE(r.out.find("problem+json"), std::string::npos) << lang;
+    }
+    r = run_pgmi({"ai", "client", "cobol"});
+    ASSERT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.out.find("Which door to use"), std::string::npos);
+    EXPECT_NE(r.out.find("No built-in idiom for \"cobol\". Any OpenAPI generator works"),
+              std::string::npos)
+        << r.out;
+    r = run_pgmi({"ai", "client", "go", "rust"});
+    EXPECT_EQ(r.exit_code, 2);
+}
+
 TEST(Ai, ContractIsJson) {
     auto r = run_pgmi({"ai", "contract"}, piped());
     ASSERT_EQ(r.exit_code, 0) << r.err;

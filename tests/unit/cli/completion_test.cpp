@@ -121,7 +121,8 @@ TEST(AiCompletion, SkillNamesAndAssistants) {
             out.push_back(item.first);
         return out;
     };
-    EXPECT_EQ(values({"ai", ""}), (V{"check", "contract", "setup", "skill", "skills"}));
+    EXPECT_EQ(values({"ai", ""}), (V{"check", "client", "contract", "setup", "skill", "skills"}));
+    EXPECT_EQ(values({"ai", "client", "t"}), (V{"typescript"}));
     EXPECT_EQ(values({"ai", "skill", "pgmi-s"}),
               (V{"pgmi-security-review", "pgmi-session-api", "pgmi-sql"}));
     EXPECT_EQ(values({"ai", "setup", "--assistant", "co"}),
