@@ -8,6 +8,7 @@ BEGIN
         {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}', NULL);
     PERFORM pg_temp.expect(r #>> '{body,result,protocolVersion}' = '2025-03-26', 'known revision echoed: ' || r::text);
     PERFORM pg_temp.expect(r #> '{body,result,capabilities}' ? 'tools', r::text);
+    PERFORM pg_temp.expect(r #>> '{headers,content-type}' = 'application/json', 'headers are an object: ' || r::text);
     PERFORM pg_temp.expect(r #>> '{body,result,serverInfo,name}' = current_database(), r::text);
     r := api.mcp_handle_request('{"jsonrpc": "2.0", "id": 2, "method": "initialize", "params":
         {"protocolVersion": "1999-01-01"}}', NULL);

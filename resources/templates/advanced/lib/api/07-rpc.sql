@@ -36,7 +36,7 @@ BEGIN
     BEGIN
         v_req := p_body::jsonb;
     EXCEPTION WHEN OTHERS THEN
-        RETURN jsonb_build_object('status', 200, 'headers', '{"content-type": "application/json"}',
+        RETURN jsonb_build_object('status', 200, 'headers', jsonb '{"content-type": "application/json"}',
                                   'body', api.rpc_error(NULL, -32700, 'Parse error'));
     END;
     v_id := v_req -> 'id';
@@ -66,9 +66,9 @@ BEGIN
         CASE WHEN coalesce(h.log_bodies, true) THEN v_req ELSE jsonb_build_object('method', v_req -> 'method') END,
         CASE WHEN coalesce(h.log_bodies, true) THEN v_resp END, api.elapsed_ms(v_started));
     IF NOT v_req ? 'id' AND jsonb_typeof(v_req) = 'object' THEN
-        RETURN jsonb_build_object('status', 204, 'headers', '{}', 'body', NULL);
+        RETURN jsonb_build_object('status', 204, 'headers', jsonb '{}', 'body', NULL);
     END IF;
-    RETURN jsonb_build_object('status', 200, 'headers', '{"content-type": "application/json"}',
+    RETURN jsonb_build_object('status', 200, 'headers', jsonb '{"content-type": "application/json"}',
                               'body', v_resp);
 END
 $$;

@@ -54,12 +54,12 @@ BEGIN
     BEGIN
         v_req := p_body::jsonb;
     EXCEPTION WHEN OTHERS THEN
-        RETURN jsonb_build_object('status', 400, 'headers', '{"content-type": "application/json"}',
+        RETURN jsonb_build_object('status', 400, 'headers', jsonb '{"content-type": "application/json"}',
                                   'body', api.rpc_error(NULL, -32700, 'Parse error'));
     END;
     IF jsonb_typeof(v_req) <> 'object' OR v_req ->> 'jsonrpc' IS DISTINCT FROM '2.0'
        OR jsonb_typeof(v_req -> 'method') IS DISTINCT FROM 'string' THEN
-        RETURN jsonb_build_object('status', 400, 'headers', '{"content-type": "application/json"}',
+        RETURN jsonb_build_object('status', 400, 'headers', jsonb '{"content-type": "application/json"}',
                                   'body', api.rpc_error(NULL, -32600, 'Invalid Request'));
     END IF;
     v_id := v_req -> 'id';
@@ -68,7 +68,7 @@ BEGIN
 
     IF NOT v_req ? 'id' THEN
         -- notifications/initialized, notifications/cancelled, ...: nothing to answer.
-        RETURN jsonb_build_object('status', 202, 'headers', '{}', 'body', NULL);
+        RETURN jsonb_build_object('status', 202, 'headers', jsonb '{}', 'body', NULL);
     END IF;
 
     IF v_method = 'initialize' THEN
@@ -117,7 +117,7 @@ BEGIN
     PERFORM api.record_exchange('mcp', h.name, coalesce((v_out ->> 'status')::integer, 200),
         CASE WHEN coalesce(h.log_bodies, true) THEN v_req ELSE jsonb_build_object('method', v_method) END,
         CASE WHEN coalesce(h.log_bodies, true) THEN v_resp END, api.elapsed_ms(v_started));
-    RETURN jsonb_build_object('status', 200, 'headers', '{"content-type": "application/json"}',
+    RETURN jsonb_build_object('status', 200, 'headers', jsonb '{"content-type": "application/json"}',
                               'body', v_resp);
 END
 $$;
