@@ -246,14 +246,9 @@ int scaffold(const InitRequest& req, const Reporter& rep) {
     if (req.template_name == "advanced") {
         // The template creates roles and extensions; say so before the first deploy fails.
         err("\nThe advanced template creates roles and the extensions pgcrypto and pg_trgm "
-            "(PostgreSQL contrib):
-                deploy as a role with CREATEROLE that owns the database or
-                "
-                "may create it; no superuser needed.
-                Production
-            : pass env = prod and real role
-                         "
-                         "passwords (see README.md, \"Production\").\n");
+            "(PostgreSQL contrib):\ndeploy as a role with CREATEROLE and CREATEDB; no superuser "
+            "needed.\nProduction: pass env=prod and real role passwords (see README.md, "
+            "\"Production\").\n");
     }
 
     const std::string target = shell_quote(shown);

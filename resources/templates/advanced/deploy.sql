@@ -166,8 +166,10 @@ BEGIN
     PERFORM pg_temp.ensure_role(v_customer, true, 'database_customer_password', 100);
     PERFORM pg_temp.ensure_member(v_owner, v_admin);
     PERFORM pg_temp.ensure_member(v_api, v_admin);
-    -- The deploying role works as the owner (SET ROLE below) and hands the database over.
+    -- The deploying role works as the owner (SET ROLE below) and hands the database over; the
+    -- tests call the gateways, which switch to the api role.
     PERFORM pg_temp.ensure_member(v_owner, current_user);
+    PERFORM pg_temp.ensure_member(v_api, current_user);
     IF (SELECT datdba::regrole::text FROM pg_database WHERE datname = current_database())
        IS DISTINCT FROM quote_ident(v_owner) THEN
         EXECUTE format('ALTER DATABASE %I OWNER TO %I', current_database(), v_owner);
