@@ -44,7 +44,8 @@ const std::array<TemplateInfo, 2>& known_templates() {
          "transactions. deploy.sql reconciles parameters with session.xml, converges roles, "
          "runs the <pgmi-meta> plan with an apply-once ledger, converges privileges and gates "
          "COMMIT on the tests; deploying twice changes only the ledger. Needs PostgreSQL 15+, "
-         "CREATEROLE and the contrib extensions pgcrypto and pg_trgm; not a safer tier than "
+         "CREATEROLE, CREATEDB and the contrib extensions pgcrypto and pg_trgm; not a safer tier "
+         "than "
          "basic, just more to read.",
          {"session.xml parameters: required, defaults, secrets masked, env=prod refuses "
           "development passwords",

@@ -246,7 +246,7 @@ TEST(AdvancedTemplate, FailingTestRollsBackEverything) {
     r = run_pgmi(deploy_args(project, db));
     EXPECT_NE(r.exit_code, 0);
     EXPECT_TRUE(has(r.err, "[pgmi] Run ./lib/core/extra.sql")) << r.err;
-    EXPECT_EQ(query(db, "SELECT to_regclass('core.extra') IS NULL"), V{"true"});
+    EXPECT_EQ(query(db, "SELECT to_regclass('core.extra') IS NULL"), V{"t"});
     EXPECT_EQ(query(db, "SELECT count(*) FROM internal.deployment_script_execution_log"), log);
 }
 
@@ -294,7 +294,7 @@ TEST(AdvancedTemplate, ParametersAreReconciledWithSessionXml) {
                     "SELECT rolpassword IS NOT NULL AND rolcanlogin FROM pg_authid "
                     "WHERE rolname = '" +
                         db + "_admin'"),
-              V{"true"});
+              V{"t"});
 }
 
 // --- through the real gateway ----------------------------------------------------------------
