@@ -343,6 +343,7 @@ TEST(Completion, ZshDrivesTheEngine) {
     EXPECT_EQ(r.out,
               "deploy:Deploy a project: load its files into a session and run its deploy.sql\n"
               "basic:Linear migrations, minimal structure\n"
+              "advanced:Reference app: SQL-native REST/RPC/MCP, multi-tenant RLS, audit\n"
               "PATH_FILES -/\n"
               "FILES\n");
 }
@@ -369,7 +370,8 @@ TEST(Completion, CompleteProtocol) {
     EXPECT_EQ(r.out,
               "deploy\tDeploy a project: load its files into a session and run its deploy.sql\n"
               ":4\n");
-    EXPECT_EQ(run_pgmi({"__completeNoDesc", "init", "--template="}).out, "--template=basic\n:4\n");
+    EXPECT_EQ(run_pgmi({"__completeNoDesc", "init", "--template="}).out,
+              "--template=basic\n--template=advanced\n:4\n");
     EXPECT_EQ(run_pgmi({"__completeNoDesc", "init", ""}).out, ":16\n");
     EXPECT_EQ(run_pgmi({"__completeNoDesc", "init", "--help", ""}).out, ":16\n")
         << "flags among the words are not acted upon";
