@@ -47,19 +47,19 @@ echo "== advanced template: $(find "$work/app" -name '*.sql' | wc -l) SQL files,
 measure "pgmi deploy --ephemeral (cluster + deploy + tests)" "$pgmi" deploy "$work/app" --ephemeral
 
 # One server for the rest.
+rm -rf "$work/data"
 "${run_as[@]}" "$bindir/initdb" -D "$work/data" -U postgres -A trust --no-sync >/dev/null
 "${run_as[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
     -o "-k $work -c listen_addresses='' -c fsync=off -c synchronous_commit=off" start >/dev/null
 trap '"${run_as[@]}" "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true' EXIT
 export PGHOST=$work PGPORT=5432 PGUSER=postgres
 
-first() {  # a fresh database per round: drop it (and its roles) first
-    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench_adv" \
-        -c "DROP ROLE IF EXISTS bench_adv_admin, bench_adv_customer" \
-        -c "DROP ROLE IF EXISTS bench_adv_api" -c "DROP ROLE IF EXISTS bench_adv_owner" >/dev/null
-    "$pgmi" deploy "$work/app" -d bench_adv
-}
-measure "pgmi deploy, first (create database, roles, all)" first
+# A fresh database per round: drop it (and its roles) first.
+first='psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench_adv" \
+    -c "DROP ROLE IF EXISTS bench_adv_admin, bench_adv_customer" \
+    -c "DROP ROLE IF EXISTS bench_adv_api" -c "DROP ROLE IF EXISTS bench_adv_owner" >/dev/null &&
+    "$0" deploy "$1" -d bench_adv'
+measure "pgmi deploy, first (create database, roles, all)" bash -c "$first" "$pgmi" "$work/app"
 measure "pgmi deploy, again (idempotent re-run + tests)" "$pgmi" deploy "$work/app" -d bench_adv
 
 # The same scripts, in plan order (sort key, then path), as the owner, in one transaction.
