@@ -339,6 +339,7 @@ ui::Answer<ConnectionSettings> ask_connection(ui::Wizard& w) {
             }
             case 4: {
                 std::vector<ui::Choice> modes;
+                modes.reserve(kSslModes.size());
                 for (const auto m : kSslModes)
                     modes.push_back({std::string(m), ""});
                 auto a = w.choose("SSL mode", modes, ssl_index);
@@ -392,6 +393,7 @@ Flow run_wizard(const ui::Terminal& term, InitRequest& req) {
             step = 2;
         } else if (step == 2) {
             std::vector<ui::Choice> choices;
+            choices.reserve(templates.size());
             for (const TemplateInfo* t : templates)
                 choices.push_back({std::string(t->name), std::string(t->summary)});
             auto a = w.choose("Template", choices, template_index);

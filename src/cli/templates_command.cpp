@@ -41,14 +41,12 @@ const std::array<TemplateInfo, 2>& known_templates() {
          "SQL-native application stack \u2014 scaffold, read, trim to fit",
          "A reference application to read, trim and own: the whole application (API, security, "
          "tests) is a dataset that pgmi deploys, and HTTP, JSON-RPC and MCP only start "
-         "transactions. deploy.sql reconciles parameters with session.xml, converges roles, "
-         "runs the <pgmi-meta> plan with an apply-once ledger, converges privileges and gates "
-         "COMMIT on the tests; deploying twice changes only the ledger. Needs PostgreSQL 15+, "
+         "transactions. deploy.sql reconciles parameters with session.xml, converges roles, runs "
+         "the <pgmi-meta> plan with an apply-once ledger, converges privileges and gates COMMIT "
+         "on the tests; deploying twice changes only the ledger. Needs PostgreSQL 15+, "
          "CREATEROLE, CREATEDB and the contrib extensions pgcrypto and pg_trgm; not a safer tier "
-         "than "
-         "basic, just more to read.",
-         {"session.xml parameters: required, defaults, secrets masked, env=prod refuses "
-          "development passwords",
+         "than basic, just more to read.",
+         {"session.xml parameters: required, defaults, masked secrets; prod refuses dev passwords",
           "Roles owner, admin, api, customer; advisory lock; one transaction",
           "<pgmi-meta> sort bands; deployment ledger skips applied idempotent=\"false\" scripts",
           "api.handler registry: each handler a REST route, a JSON-RPC method and an MCP tool",

@@ -8,6 +8,21 @@
 -- Admin handlers are registered with access 'admin' (api.dispatch refuses other callers with
 -- 403) and are SECURITY DEFINER: they act for the whole database, above row-level security.
 
+-- The active user with this e-mail address, or a 404 problem.
+CREATE OR REPLACE FUNCTION api.admin_user_id(p_email text) RETURNS uuid
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_user uuid;
+BEGIN
+    SELECT id INTO v_user FROM membership."user"
+     WHERE email = common.normalize_email(p_email) AND deleted_at IS NULL;
+    IF v_user IS NULL THEN
+        PERFORM api.raise_problem(404, 'Not Found', 'no such user');
+    END IF;
+    RETURN v_user;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION api.handle_admin_users_create(p_input jsonb) RETURNS jsonb
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
     INSERT INTO membership."user" (email, display_name, is_admin)
@@ -36,11 +51,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_user uuid;
 BEGIN
-    SELECT id INTO v_user FROM membership."user"
-     WHERE email = common.normalize_email(p_input ->> 'email') AND deleted_at IS NULL;
-    IF v_user IS NULL THEN
-        PERFORM api.raise_problem(404, 'Not Found', 'no such user');
-    END IF;
+    v_user := api.admin_user_id(p_input ->> 'email');
     INSERT INTO membership.organization_member (organization_id, user_id, role)
     VALUES ((p_input ->> 'id')::uuid, v_user, coalesce(p_input ->> 'role', 'member'))
     ON CONFLICT (organization_id, user_id) DO UPDATE SET role = excluded.role;
@@ -55,11 +66,7 @@ DECLARE
     v_user uuid;
     k      record;
 BEGIN
-    SELECT id INTO v_user FROM membership."user"
-     WHERE email = common.normalize_email(p_input ->> 'email') AND deleted_at IS NULL;
-    IF v_user IS NULL THEN
-        PERFORM api.raise_problem(404, 'Not Found', 'no such user');
-    END IF;
+    v_user := api.admin_user_id(p_input ->> 'email');
     k := membership.issue_api_key(v_user, (p_input ->> 'organization_id')::uuid,
                                   coalesce(p_input ->> 'name', ''));
     RETURN jsonb_build_object('id', k.id, 'prefix', k.prefix, 'key', k.key,

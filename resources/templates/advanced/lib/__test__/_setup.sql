@@ -1,14 +1,5 @@
--- Fixture of the API-layer tests: an assertion helper and two handlers that exist only while
--- these tests run (everything here is rolled back afterwards).
-
-CREATE FUNCTION pg_temp.expect(p_ok boolean, p_message text) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF p_ok IS NOT TRUE THEN
-        RAISE EXCEPTION 'expectation failed: %', p_message;
-    END IF;
-END
-$$;
+-- Fixture of the API-layer tests: handlers that exist only while these tests run (everything
+-- here is rolled back afterwards). pg_temp.expect comes from lib/testing.sql.
 
 CREATE TABLE api.test_probe (id integer PRIMARY KEY, note text);
 

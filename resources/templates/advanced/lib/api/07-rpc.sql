@@ -21,6 +21,30 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
                                                                    'data', p_data)))
 $$;
 
+-- Parses and checks one JSON-RPC 2.0 request (shared by /rpc and /mcp): {"request": <object>}
+-- when it is one, else {"error": <JSON-RPC error response>} (-32700 unparsable, -32600 not a
+-- request: no "jsonrpc": "2.0", no method, params not an object, or a batch).
+CREATE OR REPLACE FUNCTION api.jsonrpc_parse(p_body text) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    v_req jsonb;
+BEGIN
+    BEGIN
+        v_req := p_body::jsonb;
+    EXCEPTION WHEN OTHERS THEN
+        RETURN jsonb_build_object('error', api.rpc_error(NULL, -32700, 'Parse error'));
+    END;
+    IF jsonb_typeof(v_req) <> 'object' OR v_req ->> 'jsonrpc' IS DISTINCT FROM '2.0'
+       OR jsonb_typeof(v_req -> 'method') IS DISTINCT FROM 'string'
+       OR (v_req ? 'params' AND jsonb_typeof(v_req -> 'params') <> 'object') THEN
+        RETURN jsonb_build_object('error', api.rpc_error(
+            CASE WHEN jsonb_typeof(v_req) = 'object' THEN v_req -> 'id' END, -32600, 'Invalid Request',
+            '{"detail": "an object with jsonrpc \"2.0\", a method and object params (batches are not supported)"}'));
+    END IF;
+    RETURN jsonb_build_object('request', v_req);
+END
+$$;
+
 -- One JSON-RPC request (the POST /rpc body, unparsed) in; {"status", "headers", "body"} out.
 -- A notification (no id) is answered with 204 and no body. Batches are refused (-32600).
 CREATE OR REPLACE FUNCTION api.rpc_invoke(p_body text, p_authorization text)
@@ -33,20 +57,13 @@ DECLARE
     v_out     jsonb;
     v_resp    jsonb;
 BEGIN
-    BEGIN
-        v_req := p_body::jsonb;
-    EXCEPTION WHEN OTHERS THEN
-        RETURN jsonb_build_object('status', 200, 'headers', jsonb '{"content-type": "application/json"}',
-                                  'body', api.rpc_error(NULL, -32700, 'Parse error'));
-    END;
-    v_id := v_req -> 'id';
-    IF jsonb_typeof(v_req) <> 'object' OR v_req ->> 'jsonrpc' IS DISTINCT FROM '2.0'
-       OR jsonb_typeof(v_req -> 'method') IS DISTINCT FROM 'string'
-       OR (v_req ? 'params' AND jsonb_typeof(v_req -> 'params') <> 'object') THEN
-        v_resp := api.rpc_error(CASE WHEN jsonb_typeof(v_req) = 'object' THEN v_id END, -32600,
-                                'Invalid Request',
-                                '{"detail": "an object with jsonrpc \"2.0\", a method and object params (batches are not supported)"}');
+    v_req := api.jsonrpc_parse(p_body);
+    IF v_req ? 'error' THEN
+        v_resp := v_req -> 'error';
+        v_req := NULL;
     ELSE
+        v_req := v_req -> 'request';
+        v_id := v_req -> 'id';
         SELECT * INTO h FROM api.handler WHERE rpc_method = v_req ->> 'method';
         IF NOT FOUND THEN
             v_resp := api.rpc_error(v_id, -32601, 'Method not found');
@@ -63,9 +80,10 @@ BEGIN
     END IF;
 
     PERFORM api.record_exchange('rpc', h.name, coalesce((v_out ->> 'status')::integer, 400),
-        CASE WHEN coalesce(h.log_bodies, true) THEN v_req ELSE jsonb_build_object('method', v_req -> 'method') END,
+        CASE WHEN coalesce(h.log_bodies, true) THEN coalesce(v_req, to_jsonb(p_body))
+             ELSE jsonb_build_object('method', v_req -> 'method') END,
         CASE WHEN coalesce(h.log_bodies, true) THEN v_resp END, api.elapsed_ms(v_started));
-    IF NOT v_req ? 'id' AND jsonb_typeof(v_req) = 'object' THEN
+    IF v_req IS NOT NULL AND NOT v_req ? 'id' THEN
         RETURN jsonb_build_object('status', 204, 'headers', jsonb '{}', 'body', NULL);
     END IF;
     RETURN jsonb_build_object('status', 200, 'headers', jsonb '{"content-type": "application/json"}',

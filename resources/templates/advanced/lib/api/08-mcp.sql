@@ -51,17 +51,12 @@ DECLARE
     v_result  jsonb;
     v_resp    jsonb;
 BEGIN
-    BEGIN
-        v_req := p_body::jsonb;
-    EXCEPTION WHEN OTHERS THEN
+    v_req := api.jsonrpc_parse(p_body);
+    IF v_req ? 'error' THEN
         RETURN jsonb_build_object('status', 400, 'headers', jsonb '{"content-type": "application/json"}',
-                                  'body', api.rpc_error(NULL, -32700, 'Parse error'));
-    END;
-    IF jsonb_typeof(v_req) <> 'object' OR v_req ->> 'jsonrpc' IS DISTINCT FROM '2.0'
-       OR jsonb_typeof(v_req -> 'method') IS DISTINCT FROM 'string' THEN
-        RETURN jsonb_build_object('status', 400, 'headers', jsonb '{"content-type": "application/json"}',
-                                  'body', api.rpc_error(NULL, -32600, 'Invalid Request'));
+                                  'body', v_req -> 'error');
     END IF;
+    v_req := v_req -> 'request';
     v_id := v_req -> 'id';
     v_method := v_req ->> 'method';
     v_params := coalesce(v_req -> 'params', '{}');
