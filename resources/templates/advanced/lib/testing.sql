@@ -17,6 +17,8 @@ BEGIN
     END IF;
 END
 $$;
+-- Tests assert while acting as the api role too (the owner's default privileges grant nothing).
+GRANT EXECUTE ON FUNCTION pg_temp.expect(boolean, text) TO PUBLIC;
 
 -- Named values a fixture creates (ids, keys) for its tests: pg_temp.fx('alice_key').
 CREATE TEMP TABLE IF NOT EXISTS fx (name text PRIMARY KEY, value text NOT NULL);
