@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   postgresql postgresql-client pgbouncer openssl
   clang libclang-rt-14-dev clang-format clang-tidy util-linux procps time bc python3
+  python3-psycopg  # psycopg 3 for the advanced template's tools/gateway.py (its gateway test)
   zsh fish  # the completion tests run the real shells
 )
 

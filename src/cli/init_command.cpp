@@ -181,6 +181,13 @@ int scaffold(const InitRequest& req, const Reporter& rep) {
     if (req.connection)
         write_connection(abs, shown, *req.connection);
     out(ui::render_tree(abs.string(), walk(abs)) + "\n");
+    if (req.template_name == "advanced") {
+        // The template creates roles and extensions; say so before the first deploy fails.
+        err("\nThe advanced template creates roles and the extensions pgcrypto and pg_trgm "
+            "(PostgreSQL contrib):\ndeploy as a role with CREATEROLE and CREATEDB; no superuser "
+            "needed.\nProduction: pass env=prod and real role passwords (see README.md, "
+            "\"Production\").\n");
+    }
 
     const std::string target = shell_quote(shown);
     const std::string db = req.connection && !req.connection->database.empty()

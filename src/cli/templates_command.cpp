@@ -39,9 +39,24 @@ const std::array<TemplateInfo, 2>& known_templates() {
         {"advanced",
          "Reference app: SQL-native REST/RPC/MCP, multi-tenant RLS, audit",
          "SQL-native application stack \u2014 scaffold, read, trim to fit",
-         "A reference application to read, trim and own: metadata-driven plans, roles, "
-         "an API layer in SQL, membership with row-level security and deployment tracking.",
-         {}},
+         "A reference application to read, trim and own: the whole application (API, security, "
+         "tests) is a dataset that pgmi deploys, and HTTP, JSON-RPC and MCP only start "
+         "transactions. deploy.sql reconciles parameters with session.xml, converges roles, runs "
+         "the <pgmi-meta> plan with an apply-once ledger, converges privileges and gates COMMIT "
+         "on the tests; deploying twice changes only the ledger. Needs PostgreSQL 15+, "
+         "CREATEROLE, CREATEDB and the contrib extensions pgcrypto and pg_trgm; not a safer tier "
+         "than basic, just more to read.",
+         {"session.xml parameters: required, defaults, masked secrets; prod refuses dev passwords",
+          "Roles owner, admin, api, customer; advisory lock; one transaction",
+          "<pgmi-meta> sort bands; deployment ledger skips applied idempotent=\"false\" scripts",
+          "api.handler registry: each handler a REST route, a JSON-RPC method and an MCP tool",
+          "Per-handler input schema, access, read-only and isolation policy",
+          "Gateways in SQL: rest_invoke, rpc_invoke, mcp_handle_request; exchange log + purge",
+          "RFC 9457 problem documents; OpenAPI 3.1 generated from the registry",
+          "Membership: users, identities, organizations, invitations, hashed API keys, RLS",
+          "Example routes /hello /echo /health /me /organizations and admin routes",
+          "__test__/ suites at every level (fixtures and tests) gating COMMIT",
+          "tools/gateway.py: HTTP gateway (Python 3 + psycopg 3), one SQL call per request"}},
     }};
     return known;
 }

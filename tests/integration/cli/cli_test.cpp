@@ -93,7 +93,7 @@ TEST(UsageErrors, ExitTwo) {
         {{"templates", "describe", "a", "b"},
          "pgmi: error: usage error: accepts 1 arg(s), received 2\n"},
         {{"templates", "describe", "fancy"},
-         "pgmi: error: usage error: unknown template \"fancy\" (available: [basic])\n"
+         "pgmi: error: usage error: unknown template \"fancy\" (available: [advanced basic])\n"
          "run `pgmi templates list` for descriptions\n"},
         {{"completion"}, "pgmi: error: usage error: accepts 1 arg(s), received 0\n"},
         {{"completion", "bash", "zsh"}, "pgmi: error: usage error: accepts 1 arg(s), received 2\n"},
@@ -224,7 +224,10 @@ TEST(Templates, ListAndDescribe) {
     EXPECT_EQ(r.out,
               "basic        Linear migrations, minimal structure\n"
               "               for: Start here. Deploying SQL \u2014 small, explicit, any managed "
-              "provider\n");
+              "provider\n"
+              "advanced     Reference app: SQL-native REST/RPC/MCP, multi-tenant RLS, audit\n"
+              "               for: SQL-native application stack \u2014 scaffold, read, trim to "
+              "fit\n");
     EXPECT_EQ(r.err, "\nScaffold one with: pgmi init <path> -t <template>\n");
 
     auto d = run_pgmi({"templates", "describe", "basic"});
@@ -274,8 +277,8 @@ TEST(Completion, BashLoadsAndCompletes) {
     EXPECT_EQ(complete_in_bash({"pgmi", "de"}), "deploy\n");
     EXPECT_EQ(complete_in_bash({"pgmi", "te"}), "templates\n");
     EXPECT_EQ(complete_in_bash({"pgmi", "templates", ""}), "describe\nlist\n");
-    EXPECT_EQ(complete_in_bash({"pgmi", "templates", "describe", ""}), "basic\n");
-    EXPECT_EQ(complete_in_bash({"pgmi", "init", "--template", ""}), "basic\n");
+    EXPECT_EQ(complete_in_bash({"pgmi", "templates", "describe", ""}), "basic\nadvanced\n");
+    EXPECT_EQ(complete_in_bash({"pgmi", "init", "--template", ""}), "basic\nadvanced\n");
     EXPECT_EQ(complete_in_bash({"pgmi", "init", "-t", "b"}), "basic\n");
     EXPECT_EQ(complete_in_bash({"pgmi", "init", "--template", "=", "b"}), "basic\n")
         << "bash splits --template=b at '='";
@@ -340,6 +343,7 @@ TEST(Completion, ZshDrivesTheEngine) {
     EXPECT_EQ(r.out,
               "deploy:Deploy a project: load its files into a session and run its deploy.sql\n"
               "basic:Linear migrations, minimal structure\n"
+              "advanced:Reference app: SQL-native REST/RPC/MCP, multi-tenant RLS, audit\n"
               "PATH_FILES -/\n"
               "FILES\n");
 }
@@ -366,7 +370,8 @@ TEST(Completion, CompleteProtocol) {
     EXPECT_EQ(r.out,
               "deploy\tDeploy a project: load its files into a session and run its deploy.sql\n"
               ":4\n");
-    EXPECT_EQ(run_pgmi({"__completeNoDesc", "init", "--template="}).out, "--template=basic\n:4\n");
+    EXPECT_EQ(run_pgmi({"__completeNoDesc", "init", "--template="}).out,
+              "--template=basic\n--template=advanced\n:4\n");
     EXPECT_EQ(run_pgmi({"__completeNoDesc", "init", ""}).out, ":16\n");
     EXPECT_EQ(run_pgmi({"__completeNoDesc", "init", "--help", ""}).out, ":16\n")
         << "flags among the words are not acted upon";

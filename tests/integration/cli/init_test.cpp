@@ -257,12 +257,12 @@ TEST(Init, UnknownTemplateAndBadArguments) {
     auto r = run_pgmi({"init", target.string(), "--template", "fancy"}, kBatch);
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err,
-              "pgmi: error: usage error: unknown template \"fancy\" (available: [basic])\n"
+              "pgmi: error: usage error: unknown template \"fancy\" (available: [advanced basic])\n"
               "run `pgmi templates list` for descriptions\n");
     EXPECT_FALSE(fs::exists(target)) << "nothing is created for an unknown template";
 
-    r = run_pgmi({"init", "-t", "advanced", target.string()}, kBatch);
-    EXPECT_EQ(r.exit_code, 2) << "only embedded templates exist";
+    r = run_pgmi({"init", "-t", "Advanced", target.string()}, kBatch);
+    EXPECT_EQ(r.exit_code, 2) << "template names are case-sensitive";
 
     r = run_pgmi({"init", "a", "b"}, {.env = {{"PGMI_NON_INTERACTIVE", "1"}}, .cwd = dir.path()});
     EXPECT_EQ(r.exit_code, 2);

@@ -65,11 +65,11 @@ TEST_F(Completion, FlagsOfTheCurrentCommand) {
 }
 
 TEST_F(Completion, TemplateNamesAndSslModes) {
-    EXPECT_EQ(values({"init", "--template", ""}), V{"basic"});
+    EXPECT_EQ(values({"init", "--template", ""}), (V{"basic", "advanced"}));
     EXPECT_EQ(values({"init", "-t", "b"}), V{"basic"});
     EXPECT_EQ(values({"init", "--template=b"}), V{"--template=basic"});
     EXPECT_TRUE(values({"init", "--template", "x"}).empty());
-    EXPECT_EQ(values({"templates", "describe", ""}), V{"basic"});
+    EXPECT_EQ(values({"templates", "describe", ""}), (V{"basic", "advanced"}));
     EXPECT_EQ(values({"deploy", ".", "--sslmode", "verify"}), (V{"verify-ca", "verify-full"}));
     EXPECT_EQ(values({"deploy", "--sslmode", ""}),
               (V{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}));

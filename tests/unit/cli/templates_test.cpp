@@ -6,10 +6,13 @@ namespace pgmi::cli {
 namespace {
 
 TEST(Templates, OnlyEmbeddedTemplatesAreOffered) {
-    EXPECT_EQ(template_names(), std::vector<std::string>{"basic"});
+    EXPECT_EQ(template_names(), (std::vector<std::string>{"basic", "advanced"}));
     ASSERT_NE(find_template("basic"), nullptr);
     EXPECT_EQ(find_template("basic")->summary, "Linear migrations, minimal structure");
-    EXPECT_EQ(find_template("advanced"), nullptr) << "not embedded yet";
+    ASSERT_NE(find_template("advanced"), nullptr);
+    EXPECT_EQ(find_template("advanced")->summary,
+              "Reference app: SQL-native REST/RPC/MCP, multi-tenant RLS, audit");
+    EXPECT_FALSE(find_template("advanced")->features.empty());
     EXPECT_EQ(find_template("Basic"), nullptr);
     EXPECT_EQ(find_template(""), nullptr);
 }
@@ -42,10 +45,37 @@ TEST(Templates, BasicDeploySqlHasTheGateBeforeCommit) {
     EXPECT_NE(deploy.find("current_setting('pgmi.env', true)"), std::string::npos);
 }
 
+TEST(Templates, AdvancedFilesCarryMetadataAndTheGateBeforeCommit) {
+    std::string deploy;
+    std::size_t sql = 0;
+    for (const auto& f : template_files("advanced")) {
+        if (f.path == "deploy.sql") {
+            deploy = std::string(f.content);
+            continue;
+        }
+        if (f.path.size() < 4 || f.path.substr(f.path.size() - 4) != ".sql" ||
+            f.path.find("__test__/") != std::string::npos)
+            continue;
+        ++sql;
+        EXPECT_NE(f.content.find("<pgmi-meta id=\""), std::string_view::npos) << f.path;
+    }
+    EXPECT_GE(sql, 15u);
+    const auto lock = deploy.find("pg_advisory_xact_lock");
+    const auto gate = deploy.find("\nCALL pgmi_test();\n");
+    const auto commit = deploy.find("\nCOMMIT;\n");
+    ASSERT_NE(lock, std::string::npos);
+    ASSERT_NE(gate, std::string::npos);
+    ASSERT_NE(commit, std::string::npos);
+    EXPECT_LT(deploy.find("\nBEGIN;"), lock);
+    EXPECT_LT(lock, gate);
+    EXPECT_LT(gate, commit);
+}
+
 TEST(Templates, UnknownMessage) {
-    EXPECT_EQ(unknown_template_message("fancy"),
-              "unknown template \"fancy\" (available: [basic])\nrun `pgmi templates list` for "
-              "descriptions");
+    EXPECT_EQ(
+        unknown_template_message("fancy"),
+        "unknown template \"fancy\" (available: [advanced basic])\nrun `pgmi templates list` for "
+        "descriptions");
 }
 
 }  // namespace
