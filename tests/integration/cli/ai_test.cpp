@@ -101,6 +101,33 @@ TEST(Ai, ClientDoctrineAndIdioms) {
     EXPECT_EQ(r.exit_code, 2);
 }
 
+// The doctrine names routes of the advanced template: each must be registered there, so the
+// guidance cannot drift from the template it describes.
+TEST(Ai, ClientDoctrineNamesRoutesTheAdvancedTemplateHas) {
+    const std::string doctrine = run_pgmi({"ai", "client"}).out;
+    std::string sql;
+    const auto root = std::filesystem::path(PGMI_SOURCE_DIR) / "resources/templates/advanced";
+    for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+        if (e.path().extension() == ".sql" || e.path().extension() == ".py")
+            sql += read_whole_file(e.path());
+    }
+    size_t checked = 0;
+    for (const char* method : {"GET", "POST", "DELETE"}) {
+        const std::string needle = std::string("`") + method + " /";
+        for (size_t at = doctrine.find(needle); at != std::string::npos;
+             at = doctrine.find(needle, at + 1)) {
+            const size_t start = at + needle.size() - 1;
+            const std::string path = doctrine.substr(start, doctrine.find('`', start) - start);
+            const bool registered =
+                sql.find(std::string("'") + method + "', '" + path + "'") != std::string::npos ||
+                sql.find("\"" + path + "\"") != std::string::npos;
+            EXPECT_TRUE(registered) << method << " " << path;
+            ++checked;
+        }
+    }
+    EXPECT_GE(checked, 4u);
+}
+
 TEST(Ai, ContractIsJson) {
     auto r = run_pgmi({"ai", "contract"}, piped());
     ASSERT_EQ(r.exit_code, 0) << r.err;
