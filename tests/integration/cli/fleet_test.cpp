@@ -114,5 +114,24 @@ TEST(Fleet, SchedulerFilesParseAndAgreeWithTheTargets) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+// The workflow against GitHub's workflow schema (bundled in the pinned @action-validator/cli, so
+// nothing is fetched at run time); a file that breaks the schema is refused, so the check bites.
+TEST(Fleet, GithubWorkflowMatchesTheWorkflowSchema) {
+    const std::string node = std::string(PGMI_SOURCE_DIR) + "/tests/fleet/node";
+    const auto install = run_program({"/bin/bash", node + "/install.sh"});
+    ASSERT_EQ(install.exit_code, 0) << install.err;
+    const std::string validator = node + "/node_modules/.bin/action-validator";
+    const auto r = run_program({validator, kFleet + "/github-actions.yml"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+    TempDir work;
+    const auto bad = work.write("bad.yml",
+                                "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
+                                "    stepz: []\n");
+    const auto refused = run_program({validator, bad.string()});
+    EXPECT_NE(refused.exit_code, 0) << refused.out;
+    EXPECT_NE((refused.out + refused.err).find("stepz"), std::string::npos) << refused.out;
+}
+
 }  // namespace
 }  // namespace pgmi::test
