@@ -12,6 +12,10 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format clang-tidy util-linux procps time bc python3
   python3-psycopg  # psycopg 3 for the advanced template's tools/gateway.py (its gateway test)
   zsh fish  # the completion tests run the real shells
+  # packaging (scripts/package.sh, tests/package): CPack's DEB generator runs file and
+  # dpkg-shlibdeps (dpkg-dev); the package test renders man pages and loads bash completions
+  dpkg-dev file binutils man-db bash-completion
+  python3-yaml  # the fleet test parses the CI and Kubernetes YAML of examples/fleet
 )
 
 missing=()

@@ -15,6 +15,7 @@
 #include "cli/deploy_command.hpp"
 #include "cli/info_command.hpp"
 #include "cli/init_command.hpp"
+#include "cli/man_page.hpp"
 #include "cli/metadata_command.hpp"
 #include "cli/reporter.hpp"
 #include "cli/serve_command.hpp"
@@ -448,6 +449,9 @@ int run_unguarded(int argc, char** argv) {
               complete_output(app, {args.begin() + 1, args.end()}, args[0] == "__complete"));
         return 0;
     }
+    // Manual pages are typeset from this very tree (man_page.hpp); the build asks for them.
+    if (!args.empty() && args[0] == "__man")
+        return man_command(app, {args.begin() + 1, args.end()}, reporter);
     if (args.empty()) {
         const EnvLookup env = process_env();
         const ui::Terminal term = ui::Terminal::detect(env);
