@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace pgmi::report {
 
 namespace {
@@ -179,58 +182,51 @@ std::string terminal_safe(std::string_view t) {
     return out;
 }
 
-std::string without_internal_frames(std::string_view context) {
-    std::string out;
-    std::string frame;
-    auto flush = [&] {
-        if (!frame.empty() && !is_internal_frame(frame))
-            out += (out.empty() ? "" : "\n") + frame;
-        frame.clear();
-    };
+namespace {
+
+/// The frames of a CONTEXT, in order (a frame keeps its own line breaks).
+std::vector<std::string> frames_of(std::string_view context) {
+    std::vector<std::string> frames;
     size_t start = 0;
     while (start <= context.size()) {
         size_t nl = context.find('\n', start);
         if (nl == std::string_view::npos)
             nl = context.size();
         const std::string_view line = context.substr(start, nl - start);
-        if (starts_frame(line))
-            flush();
-        frame += (frame.empty() ? "" : "\n") + std::string(line);
+        if (frames.empty() || starts_frame(line))
+            frames.emplace_back(line);
+        else
+            frames.back().append("\n").append(line);
         start = nl + 1;
     }
-    flush();
-    return out;
+    return frames;
 }
-
-namespace {
 
 /// Each frame on one line: a `SQL statement "..."` frame of a whole EXECUTEd file would
 /// otherwise repeat the file; -v shows it all.
 std::string frames_on_one_line(std::string_view context) {
     std::string out;
-    size_t start = 0;
-    size_t hidden = 0;
-    while (start <= context.size()) {
-        size_t nl = context.find('\n', start);
-        if (nl == std::string_view::npos)
-            nl = context.size();
-        const std::string_view line = context.substr(start, nl - start);
-        if (starts_frame(line) || start == 0) {
-            if (hidden > 0)
-                out += fmt::format(" ... ({} more lines; -v shows them)", hidden);
-            hidden = 0;
-            out += (out.empty() ? "" : "\n") + std::string(line);
-        } else {
-            ++hidden;
+    for (const std::string& frame : frames_of(context)) {
+        const size_t nl = frame.find('\n');
+        out += (out.empty() ? "" : "\n") + frame.substr(0, nl);
+        if (nl != std::string::npos) {
+            const auto more = std::count(frame.begin(), frame.end(), '\n');
+            out += fmt::format(" ... ({} more lines; -v shows them)", more);
         }
-        start = nl + 1;
     }
-    if (hidden > 0)
-        out += fmt::format(" ... ({} more lines; -v shows them)", hidden);
     return out;
 }
 
 }  // namespace
+
+std::string without_internal_frames(std::string_view context) {
+    std::string out;
+    for (const std::string& frame : frames_of(context)) {
+        if (!frame.empty() && !is_internal_frame(frame))
+            out += (out.empty() ? "" : "\n") + frame;
+    }
+    return out;
+}
 
 std::string error_block(const Error& error, const Redactor& redact) {
     std::string out = "pgmi: error: " + shown(error.message, redact) + "\n";
@@ -308,8 +304,10 @@ std::string notice_text(const ServerError& n, bool verbose,
         out += prefix + "DETAIL: " + shown(n.detail, redact) + "\n";
     if (!n.hint.empty())
         out += prefix + "HINT: " + shown(n.hint, redact) + "\n";
-    if (verbose && !n.context.empty())
-        out += prefix + "CONTEXT: " + shown(n.context, redact) + "\n";
+    if (const std::string context = verbose ? without_internal_frames(n.context) : "";
+        !context.empty()) {
+        out += prefix + "CONTEXT: " + shown(context, redact) + "\n";
+    }
     return out;
 }
 

@@ -49,11 +49,11 @@ TEST(ErrorOutput, ASyntaxErrorInAnExecutedFileShowsAnExcerptNotTheFile) {
     ASSERT_EQ(r.exit_code, 13) << r.err;
     EXPECT_TRUE(contains(r.err, "./migrations/001.sql:23:8: pgmi: error: ")) << r.err;
     EXPECT_TRUE(contains(r.err,
-                         "    21: CREATE TABLE t1(a int);\n"
-                         "    22: INSERT INTO t1 VALUES (1);\n"
+                         "     21: CREATE TABLE t1(a int);\n"
+                         "     22: INSERT INTO t1 VALUES (1);\n"
                          "LINE 23: SELECT nosuchcol FROM t1;\n"
                          "                ^\n"
-                         "    24: SELECT 2;\n"))
+                         "     24: SELECT 2;\n"))
         << r.err;
     EXPECT_FALSE(contains(r.err, "CONTEXT")) << r.err;
     EXPECT_FALSE(contains(r.err, "filler line 1\n")) << r.err;

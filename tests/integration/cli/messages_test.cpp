@@ -69,8 +69,8 @@ TEST(Messages, NoCreatedbPrivilegeIsAConnectionProblemWithAdvice) {
         EXPECT_TRUE(contains(r.err, "cannot create database \"" + target +
                                         "\": user \"plain_user\" may not create databases"))
             << r.err;
-        EXPECT_TRUE(contains(r.err, "ALTER ROLE plain_user CREATEDB")) << r.err;
-        EXPECT_TRUE(contains(r.err, "CREATE DATABASE " + target + ";")) << r.err;
+        EXPECT_TRUE(contains(r.err, "ALTER ROLE \"plain_user\" CREATEDB")) << r.err;
+        EXPECT_TRUE(contains(r.err, "CREATE DATABASE \"" + target + "\";")) << r.err;
         if (json) {
             EXPECT_TRUE(contains(r.out, "\"exitCode\": 11")) << r.out;
             EXPECT_TRUE(contains(r.out, "\"sqlstate\": \"42501\"")) << r.out;

@@ -71,7 +71,8 @@ std::vector<Command> command_tree() {
         const auto usage = section(r.out, "Usage:");
         if (!usage.empty()) {
             for (const auto& w : split_words(usage[0])) {
-                if ((w[0] == '<' || w[0] == '[') && w != "[flags]" && w != "[command]")
+                const bool label = w[0] == '<' || w[0] == '[' || w.find('|') != std::string::npos;
+                if (label && w != "[flags]" && w != "[command]")
                     ++c.positionals;
             }
         }
@@ -204,7 +205,7 @@ TEST(GlobalVerbose, TheReportedCommandsRun) {
     RunResult r = run_pgmi(deploy);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(contains(r.err, "[VERBOSE]")) << r.err;
-    r = run_pgmi({"-v", "metadata", "plan", dir.path().string()});
+    r = run_pgmi({"-v", "metadata", "scaffold", dir.path().string()});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(contains(r.err, "[VERBOSE]")) << r.err;
 }
@@ -241,8 +242,16 @@ bool is_word(const std::string& w) {
     return true;
 }
 
+/// True when `at` is inside a ``` fence of markdown `text`.
+bool inside_fence(const std::string& text, size_t at) {
+    bool inside = false;
+    for (size_t f = text.find("```"); f != std::string::npos && f < at; f = text.find("```", f + 3))
+        inside = !inside;
+    return inside;
+}
+
 /// The word sequences that follow "pgmi " where text names a command: inside backticks, at the
-/// start of an example line, or after "run"/"use"/"try"/"see"/"with".
+/// start of an example line (indented, or in a ``` fence), or after "run"/"use"/"try"/"see".
 std::vector<std::vector<std::string>> named_commands(const std::string& text) {
     std::vector<std::vector<std::string>> out;
     for (size_t at = text.find("pgmi "); at != std::string::npos; at = text.find("pgmi ", at + 1)) {
@@ -252,7 +261,8 @@ std::vector<std::vector<std::string>> named_commands(const std::string& text) {
         const size_t line_start =
             text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
         std::string before = text.substr(line_start, at - line_start);
-        const bool example = before.find_first_not_of(" \t$") == std::string::npos;
+        const bool example = before.find_first_not_of(" \t$") == std::string::npos &&
+                             (!before.empty() || inside_fence(text, at));
         const bool tick = at > 0 && text[at - 1] == '`';
         bool verb = false;
         for (const char* v :
@@ -262,6 +272,13 @@ std::vector<std::vector<std::string>> named_commands(const std::string& text) {
                             before.compare(before.size() - sv.size(), sv.size(), sv) == 0);
         }
         if (!example && !tick && !verb)
+            continue;
+        // "There is no `pgmi migrate`" names a command to say it does not exist.
+        auto ends_with = [&before](const std::string& tail) {
+            return before.size() >= tail.size() &&
+                   before.compare(before.size() - tail.size(), tail.size(), tail) == 0;
+        };
+        if (ends_with("no `") || ends_with("not `"))
             continue;
         // The words up to the end of the command line (a backtick, a line end or a '#').
         size_t end = text.find_first_of("`\n#|;)", at);
