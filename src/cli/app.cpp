@@ -84,6 +84,9 @@ void write(FILE* stream, std::string_view s) {
     std::fflush(stream);
 }
 
+/// The help group of the flags every command accepts (`-v/--verbose`), shown apart.
+constexpr std::string_view kGlobalFlags = "Global Flags";
+
 bool visible(const CLI::App* app) {
     return !app->get_group().empty();
 }
@@ -287,7 +290,7 @@ void add_global_verbose(CLI::App& cmd, bool& verbose) {
     if (cmd.get_option_no_throw("--verbose") == nullptr) {
         cmd.add_flag("-v,--verbose", verbose,
                      "Explain every step on stderr, where the command has steps to explain")
-            ->group("Global Flags");
+            ->group(std::string(kGlobalFlags));
     }
     for (CLI::App* sub : cmd.get_subcommands([](CLI::App*) { return true; })) {
         if (sub->get_name() != "help")
@@ -469,7 +472,7 @@ std::string render_help(const CLI::App& cmd, bool with_description) {
         left += longs.empty() ? std::string() : "--" + longs.front();
         if (const std::string t = value_type(*o); !t.empty())
             left += " " + t;
-        (o->get_group() == "Global Flags" ? global_flags : flags)
+        (o->get_group() == kGlobalFlags ? global_flags : flags)
             .emplace_back(left, o->get_description());
     }
     if (help != nullptr)

@@ -37,9 +37,9 @@ TEST(LocateInDoBlock, OnlyWhenTheFrameIsSurelyThisFilesOneDoBlock) {
     // Another text was executed: the DO block is not this file's.
     EXPECT_FALSE(locate_in_do_block(context_of("SELECT 1", 4), kFile));
     // The innermost frame is not a DO block (an error in a plain statement of the file).
-    EXPECT_FALSE(locate_in_do_block("SQL statement \"" + kFile +
-                                        "\"\nPL/pgSQL function inline_code_block line 7 at EXECUTE",
-                                    kFile));
+    EXPECT_FALSE(locate_in_do_block(
+        "SQL statement \"" + kFile + "\"\nPL/pgSQL function inline_code_block line 7 at EXECUTE",
+        kFile));
     // Two DO blocks: the line could be in either.
     const std::string two = kFile + "DO $x$ BEGIN NULL; END $x$;\n";
     EXPECT_FALSE(locate_in_do_block(context_of(two, 4), two));
