@@ -244,7 +244,8 @@ $fn$;
 -- Around the content it sends three INFO messages (INFO always reaches the client, whatever
 -- client_min_messages says) with pgmi's own SQLSTATEs: PGMT1 started, PGMT2 passed, PGMT3
 -- failed. Their DETAIL is JSON {"path", "fixture", "us"} with the server-measured run time (and
--- "sqlstate", "message" when it failed); pgmi
+-- "sqlstate", "message", "context" when it failed: the re-raise below loses the CONTEXT, which
+-- names the line of the test's DO block); pgmi
 -- turns them into --test-report and the progress line and shows none of them.
 CREATE OR REPLACE FUNCTION pg_temp.pgmi_run_test_source(p_path text) RETURNS void
 LANGUAGE plpgsql AS $fn$
@@ -282,7 +283,7 @@ BEGIN
         RAISE INFO USING MESSAGE = format('pgmi: failed %s', p_path), ERRCODE = 'PGMT3',
             DETAIL = json_build_object('path', p_path, 'fixture', v_fixture, 'us',
                 floor(extract(epoch FROM clock_timestamp() - v_started) * 1e6)::bigint,
-                'sqlstate', v_state, 'message', v_message)::text;
+                'sqlstate', v_state, 'message', v_message, 'context', v_context)::text;
         -- PostgreSQL names the executed text in CONTEXT unless it positioned the error in it.
         IF strpos(v_context, v_marker) = 0 THEN
             RAISE;

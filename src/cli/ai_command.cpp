@@ -187,7 +187,6 @@ void add_ai_command(CLI::App& app, int& result, const Reporter& reporter) {
         "  pgmi ai contract | jq .views       # the session API as JSON\n"
         "  pgmi ai setup --assistant claude   # write .claude/skills/pgmi/\n"
         "  pgmi ai check --assistant claude   # in CI: fail when that guidance is stale\n");
-    group->allow_extras();  // unknown sub-words are ignored: the overview
     group->require_subcommand(0, 1);
 
     CLI::App* skills_cmd = group->add_subcommand("skills", "List the embedded skills");
@@ -195,8 +194,6 @@ void add_ai_command(CLI::App& app, int& result, const Reporter& reporter) {
         "List the embedded skills\n\nPrints a table of every skill with its scope and what it "
         "covers.");
     skills_cmd->footer("Examples:\n  pgmi ai skills\n  pgmi ai skill pgmi-sql\n");
-    auto ignored = std::make_shared<std::vector<std::string>>();
-    skills_cmd->add_option("ignored", *ignored)->group("");
     skills_cmd->callback([&result] { result = show(ai::skills_table(ai::list_skills())); });
 
     auto names = std::make_shared<std::vector<std::string>>();

@@ -86,6 +86,9 @@ void write(FILE* stream, std::string_view s) {
     std::fflush(stream);
 }
 
+/// The help group of the flags every command accepts (`-v/--verbose`), shown apart.
+constexpr std::string_view kGlobalFlags = "Global Flags";
+
 bool visible(const CLI::App* app) {
     return !app->get_group().empty();
 }
@@ -215,24 +218,32 @@ int help_command(const CLI::App& root, const std::vector<std::string>& words) {
     return 0;
 }
 
-// "pgmi frob": the root takes no arguments, so any word that is not a command is a mistake.
-int unknown_command(const CLI::App& root, const std::string& word, const Reporter& reporter) {
-    std::vector<std::string> names;
-    for (const CLI::App* s : visible_subcommands(root))
-        names.push_back(s->get_name());
-    std::string message = fmt::format("unknown command \"{}\" for \"pgmi\"", word);
-    const auto close = suggestions(word, names);
-    if (!close.empty()) {
-        message += "\n\nDid you mean this?\n";
-        for (const auto& s : close)
-            message += "\t" + s + "\n";
-    }
-    while (!message.empty() && message.back() == '\n')
-        message.pop_back();
-    return reporter.usage(message);
+/// "\n\nDid you mean this?\n\t<a>\n\t<b>" for the candidates close to `typed`, or "".
+std::string did_you_mean(std::string_view typed, const std::vector<std::string>& candidates) {
+    const auto close = suggestions(typed, candidates);
+    if (close.empty())
+        return "";
+    std::string out = "\n\nDid you mean this?";
+    for (const auto& c : close)
+        out += "\n\t" + c;
+    return out;
 }
 
-// Extra words or flags a command did not expect, in cobra's words.
+/// Every spelling of every flag `cmd` accepts ("--database", "-d", "--help").
+std::vector<std::string> flag_names(const CLI::App& cmd) {
+    std::vector<std::string> names;
+    for (const CLI::Option* o : cmd.get_options()) {
+        if (!o->nonpositional())
+            continue;
+        for (const auto& l : o->get_lnames())
+            names.push_back("--" + l);
+        for (const auto& sn : o->get_snames())
+            names.push_back("-" + sn);
+    }
+    return names;
+}
+
+// Extra words or flags a command did not expect, in cobra's words, with the close matches.
 int extras_error(const CLI::App& root, const Reporter& reporter) {
     const CLI::App* target = &root;
     while (!target->get_subcommands().empty())
@@ -241,17 +252,89 @@ int extras_error(const CLI::App& root, const Reporter& reporter) {
     if (extras.empty())
         return reporter.usage("unexpected arguments");
     for (const auto& e : extras) {
-        if (e.size() > 1 && e[0] == '-')
-            return reporter.usage(fmt::format("unknown flag: {}", e.substr(0, e.find('='))));
+        if (e.size() > 1 && e[0] == '-') {
+            const std::string flag = e.substr(0, e.find('='));
+            // Every short flag is one edit from every other: suggest only for long ones
+            // ("-databse" is probably "--database").
+            const std::string typed = flag.rfind("--", 0) == 0 ? flag : "-" + flag;
+            return reporter.usage(
+                fmt::format("unknown flag: {}{}", flag,
+                            flag.size() <= 2 ? "" : did_you_mean(typed, flag_names(*target))));
+        }
     }
     const auto positionals =
         target->get_options([](const CLI::Option* o) { return o->get_positional(); });
     if (positionals.empty()) {
-        return reporter.usage(fmt::format("unknown command \"{}\" for \"{}\"", extras.front(),
-                                          command_path(*target)));
+        std::vector<std::string> names;
+        for (const CLI::App* s : visible_subcommands(*target))
+            names.push_back(s->get_name());
+        return reporter.usage(fmt::format("unknown command \"{}\" for \"{}\"{}", extras.front(),
+                                          command_path(*target),
+                                          did_you_mean(extras.front(), names)));
     }
     return reporter.usage(fmt::format("accepts at most {} arg(s), received {}", positionals.size(),
                                       positionals.size() + extras.size()));
+}
+
+// "pgmi frob": the root takes no arguments, so any word that is not a command is a mistake.
+int unknown_command(const CLI::App& root, const std::string& word, const Reporter& reporter) {
+    std::vector<std::string> names;
+    for (const CLI::App* s : visible_subcommands(root))
+        names.push_back(s->get_name());
+    return reporter.usage(
+        fmt::format("unknown command \"{}\" for \"pgmi\"{}", word, did_you_mean(word, names)));
+}
+
+/// `-v/--verbose` is global: every command accepts it, before or after the command words. A
+/// command that has its own (deploy, init, metadata's) keeps it; every other command, group
+/// and the root get one, listed under Global Flags.
+void add_global_verbose(CLI::App& cmd, bool& verbose) {
+    if (cmd.get_option_no_throw("--verbose") == nullptr) {
+        cmd.add_flag("-v,--verbose", verbose,
+                     "Explain every step on stderr, where the command has steps to explain")
+            ->group(std::string(kGlobalFlags));
+    }
+    for (CLI::App* sub : cmd.get_subcommands([](CLI::App*) { return true; })) {
+        if (sub->get_name() != "help")
+            add_global_verbose(*sub, verbose);
+    }
+}
+
+/// `args` with every -v/--verbose written before the last command word moved behind it
+/// (`-v deploy .` -> `deploy --verbose .`, `metadata -v plan .` -> `metadata plan --verbose .`),
+/// so the command that runs sees it; unchanged when there is none.
+std::vector<std::string> move_leading_verbose(const CLI::App& root,
+                                              const std::vector<std::string>& args) {
+    std::vector<std::string> out;
+    bool moved = false;
+    const CLI::App* cmd = &root;
+    size_t i = 0;
+    for (; i < args.size(); ++i) {
+        const std::string& w = args[i];
+        if (w == "-v" || w == "--verbose") {
+            moved = true;
+            continue;
+        }
+        if (w == "--")
+            break;
+        if (!w.empty() && w[0] == '-') {
+            // A command's own flag ends its path: what follows may be the flag's value.
+            if (cmd != &root)
+                break;
+            out.push_back(w);
+            continue;
+        }
+        const CLI::App* sub = find_visible(*cmd, w);
+        if (sub == nullptr)
+            break;
+        out.push_back(w);
+        cmd = sub;
+    }
+    if (!moved)
+        return args;
+    out.emplace_back("--verbose");
+    out.insert(out.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+    return out;
 }
 
 bool has_space(std::string_view s) {
@@ -379,6 +462,7 @@ std::string render_help(const CLI::App& cmd, bool with_description) {
     }
 
     std::vector<std::pair<std::string, std::string>> flags;
+    std::vector<std::pair<std::string, std::string>> global_flags;
     const CLI::Option* help = cmd.get_help_ptr();
     for (const CLI::Option* o : cmd.get_options()) {
         if (!o->nonpositional() || o == help)
@@ -390,12 +474,15 @@ std::string render_help(const CLI::App& cmd, bool with_description) {
         left += longs.empty() ? std::string() : "--" + longs.front();
         if (const std::string t = value_type(*o); !t.empty())
             left += " " + t;
-        flags.emplace_back(left, o->get_description());
+        (o->get_group() == kGlobalFlags ? global_flags : flags)
+            .emplace_back(left, o->get_description());
     }
     if (help != nullptr)
         flags.emplace_back("    --help", help->get_description());
     if (!flags.empty())
         out += "\nFlags:\n" + columns(flags);
+    if (!global_flags.empty())
+        out += "\nGlobal Flags:\n" + columns(global_flags);
 
     if (!subs.empty()) {
         out += fmt::format("\nUse \"{} [command] --help\" for more information about a command.\n",
@@ -441,17 +528,20 @@ int run_unguarded(int argc, char** argv) {
     help->add_option("command", *topic, "The command to explain")->type_name("[command...]");
     help->callback([topic] {});
     set_help_flags(app);
+    bool verbose = false;  // commands with their own -v read theirs; see add_global_verbose
+    add_global_verbose(app, verbose);
 
-    const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + std::max(argc, 1));
+    const std::vector<std::string> given(argv + (argc > 0 ? 1 : 0), argv + std::max(argc, 1));
     // Completion requests carry arbitrary words (including flags): answered before parsing.
-    if (!args.empty() && (args[0] == "__complete" || args[0] == "__completeNoDesc")) {
+    if (!given.empty() && (given[0] == "__complete" || given[0] == "__completeNoDesc")) {
         write(stdout,
-              complete_output(app, {args.begin() + 1, args.end()}, args[0] == "__complete"));
+              complete_output(app, {given.begin() + 1, given.end()}, given[0] == "__complete"));
         return 0;
     }
     // Manual pages are typeset from this very tree (man_page.hpp); the build asks for them.
-    if (!args.empty() && args[0] == "__man")
-        return man_command(app, {args.begin() + 1, args.end()}, reporter);
+    if (!given.empty() && given[0] == "__man")
+        return man_command(app, {given.begin() + 1, given.end()}, reporter);
+    const std::vector<std::string> args = move_leading_verbose(app, given);
     if (args.empty()) {
         const EnvLookup env = process_env();
         const ui::Terminal term = ui::Terminal::detect(env);
@@ -478,7 +568,13 @@ int run_unguarded(int argc, char** argv) {
     }
 
     try {
-        app.parse(argc, argv);
+        std::vector<std::string> words = {argc > 0 ? std::string(argv[0]) : std::string("pgmi")};
+        words.insert(words.end(), args.begin(), args.end());
+        std::vector<char*> parsed_argv;
+        parsed_argv.reserve(words.size());
+        for (std::string& w : words)
+            parsed_argv.push_back(w.data());
+        app.parse(static_cast<int>(parsed_argv.size()), parsed_argv.data());
     } catch (const CLI::CallForHelp&) {
         const CLI::App* target = &app;
         while (!target->get_subcommands().empty())

@@ -275,7 +275,7 @@ class DeployRun {
                 },
             .notice =
                 [&](const ServerError& n) {
-                    progress.print(report::notice_text(n, args_.verbose, started, redact_));
+                    progress.print(report::notice_text(n, args_.verbose, started, redact_, term_));
                 },
             .unit = [&](size_t k, size_t n) { progress.unit(k, n); },
             .activity =
@@ -298,7 +298,7 @@ class DeployRun {
         } else {
             write_stderr(report::summary_line(outcome, term_));
         }
-        write_stderr(report::error_block(outcome, redact_));
+        write_stderr(report::error_block(outcome, redact_, args_.verbose));
         return outcome.exit_code();
     }
 

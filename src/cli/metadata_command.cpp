@@ -366,7 +366,7 @@ void add_metadata_command(CLI::App& app, int& result) {
         "  pgmi metadata scaffold . --write\n"
         "  pgmi metadata validate . --json\n"
         "  pgmi metadata plan .\n");
-    group->allow_extras();  // bare or an unknown word: this help (commands §1), not an error
+    // Bare: this help. Unlike the reference, an unknown word is an error (issue 16).
     group->require_subcommand(0, 1);
     group->callback([group, &result] {
         if (group->get_subcommands().empty()) {

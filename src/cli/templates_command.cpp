@@ -187,7 +187,6 @@ void add_templates_command(CLI::App& app, int& result, const Reporter& reporter)
         "  pgmi templates list\n"
         "  pgmi templates describe basic\n"
         "  pgmi init ./myproject -t basic\n");
-    group->allow_extras();  // unknown words show this help, like a bare `pgmi templates`
     group->require_subcommand(0, 1);
 
     CLI::App* list_cmd = group->add_subcommand("list", "List the available templates");
@@ -195,10 +194,8 @@ void add_templates_command(CLI::App& app, int& result, const Reporter& reporter)
         "List the available templates\n\n"
         "Prints each template with a one-line summary and who it is for, in recommended order.");
     list_cmd->footer("Examples:\n  pgmi templates list\n");
-    // Extra words are ignored (unknown flags are still errors).
-    auto ignored = std::make_shared<std::vector<std::string>>();
-    list_cmd->add_option("ignored", *ignored)->group("");
-    list_cmd->callback([ignored, &result] { result = list(); });
+    // Unlike the reference, extra words are errors (issue 16), like unknown flags.
+    list_cmd->callback([&result] { result = list(); });
 
     auto args = std::make_shared<std::vector<std::string>>();
     CLI::App* describe_cmd =

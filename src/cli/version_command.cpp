@@ -6,7 +6,6 @@
 #include <openssl/opensslv.h>
 
 #include <cstdio>
-#include <memory>
 #include <vector>
 
 #include "session/loader.hpp"
@@ -92,10 +91,8 @@ void add_version_command(CLI::App& app, int& result) {
         "date of the build, the platform, the compiler, and the libpq and OpenSSL libraries in "
         "use. `pgmi --version` prints the first two lines.");
     cmd->footer("Examples:\n  pgmi version\n  pgmi --version\n");
-    // Extra words are ignored (unknown flags are still errors).
-    auto ignored = std::make_shared<std::vector<std::string>>();
-    cmd->add_option("ignored", *ignored)->group("");
-    cmd->callback([ignored, &result] {
+    // Unlike the reference, extra words are errors (issue 16), like unknown flags.
+    cmd->callback([&result] {
         std::fputs(version_text(true).c_str(), stdout);
         result = 0;
     });

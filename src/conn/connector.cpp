@@ -444,7 +444,16 @@ Error friendly_connection_error(const Error& raw, const ConnectionConfig& config
             msg = fmt::format(
                 "SSL/TLS connection error: {}\ncheck --sslmode, --sslcert, --sslkey, --sslrootcert",
                 server_reason(raw));
-            if (contains(lowered, "bad decrypt") || contains(lowered, "private key")) {
+            if (contains(lowered, "not private key file") ||
+                (contains(lowered, "private key file") && contains(lowered, "no such file"))) {
+                // libpq's words for a --sslkey that does not exist: no passphrase would help.
+                msg +=
+                    "\nthe client key file does not exist: check --sslkey (or sslkey in the "
+                    "connection string, $PGSSLKEY; default ~/.postgresql/postgresql.key)";
+            } else if (contains(lowered, "group or world access")) {
+                msg += "\nthe client key file must be readable by you only: chmod 600 it";
+            } else if (contains(lowered, "bad decrypt") || contains(lowered, "password") ||
+                       contains(lowered, "could not load private key")) {
                 msg += "\nan encrypted client key needs its passphrase in $PGSSLPASSWORD";
             } else if (contains(lowered, "does not match host name")) {
                 msg +=

@@ -8,6 +8,7 @@
 #include "deploy/executor.hpp"
 #include "deploy/file_locator.hpp"
 #include "deploy/lock.hpp"
+#include "deploy/lock_table.hpp"
 #include "deploy/target.hpp"
 #include "deploy/test_macros.hpp"
 #include "deploy/test_recorder.hpp"
@@ -19,6 +20,19 @@
 namespace pgmi::deploy {
 
 namespace {
+
+/// The content of the project file or test at `path`, or nullptr.
+const std::string* content_of(const project::Project& project, const std::string& path) {
+    for (const auto& f : project.files) {
+        if (f.path == path)
+            return &f.content;
+    }
+    for (const auto& t : project.tests) {
+        if (t.path == path)
+            return &t.content;
+    }
+    return nullptr;
+}
 
 /// The deploy from the locked session connection on: prepare, split, execute. The lock is
 /// released on every path.
@@ -97,9 +111,42 @@ void run_session(pg::Connection& session, const project::Project& project, int a
             }
         }
     }
+    if (!outcome.location && outcome.failed_file && ex.error && ex.error->server) {
+        // A runtime error has no position; inside a file's DO block its CONTEXT names the line
+        // (for a test, the failure marker kept that CONTEXT).
+        const std::string* context = tests.failure_context(*outcome.failed_file);
+        if (context == nullptr)
+            context = &ex.error->server->context;
+        if (const std::string* content = content_of(project, *outcome.failed_file)) {
+            if (auto loc = locate_in_do_block(*context, *content)) {
+                outcome.location = loc;
+                outcome.location_in_file = true;
+            }
+        }
+    }
+    if (outcome.location) {
+        // The excerpt of the error block: two lines before the failing one, one after.
+        std::string_view source = project.deploy_sql;
+        if (outcome.location_in_file && outcome.failed_file) {
+            if (const std::string* content = content_of(project, *outcome.failed_file))
+                source = *content;
+        }
+        const int line = outcome.location->line;
+        outcome.lines_before = script::lines_of(source, line - 2, line - 1);
+        outcome.lines_after = script::lines_of(source, line + 1, line + 1);
+    }
     if (ex.error)
         outcome.error = ex.error;
     finish();
+    // Out of lock table: said in our words, with the server's settings (readable now that
+    // finish() rolled the failed transaction back).
+    if (outcome.error && outcome.error->server && !watchdog.fired()) {
+        if (auto setting = exhausted_lock_setting(*outcome.error->server)) {
+            outcome.error->message +=
+                explain_lock_table_exhaustion(*setting, read_lock_table_settings(session, *setting),
+                                              project, outcome.failed_file);
+        }
+    }
 }
 
 }  // namespace
@@ -162,6 +209,7 @@ report::Outcome run_deploy(const DeployOptions& options, const DeployOutput& out
     session->set_notice_handler([&](const ServerError& notice) {
         std::string running;
         if (!tests.observe(notice, &running)) {
+            outcome.notices.add(notice);
             out.notice(notice);
         } else if (out.activity) {
             out.activity(running);

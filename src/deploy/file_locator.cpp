@@ -1,5 +1,9 @@
 #include "deploy/file_locator.hpp"
 
+#include <algorithm>
+
+#include "script/lexer.hpp"
+
 namespace pgmi::deploy {
 
 namespace {
@@ -69,6 +73,67 @@ std::optional<FileHit> find(const std::vector<Candidate>& files, const std::stri
 }
 
 }  // namespace
+
+std::optional<script::Location> locate_in_do_block(const std::string& context,
+                                                   const std::string& content) {
+    // The innermost frame must be a DO block, and the next one the file's text run by EXECUTE
+    // (the test runner puts a marker comment first): otherwise the frame is another DO's.
+    constexpr std::string_view kFrame = "PL/pgSQL function inline_code_block line ";
+    constexpr std::string_view kStatement = "\nSQL statement \"";
+    constexpr std::string_view kMarker = "/*pgmi-test:";
+    if (context.compare(0, kFrame.size(), kFrame) != 0)
+        return std::nullopt;
+    size_t stmt = context.find('\n');
+    if (stmt == std::string::npos || context.compare(stmt, kStatement.size(), kStatement) != 0)
+        return std::nullopt;
+    stmt += kStatement.size();
+    if (context.compare(stmt, kMarker.size(), kMarker) == 0) {
+        const size_t end = context.find("*/", stmt);
+        if (end == std::string::npos)
+            return std::nullopt;
+        stmt = end + 2;
+    }
+    const size_t compared = std::min<size_t>(content.size(), 200);
+    if (context.compare(stmt, compared, content, 0, compared) != 0)
+        return std::nullopt;
+    size_t at = kFrame.size();
+    int body_line = 0;
+    for (; at < context.size() && context[at] >= '0' && context[at] <= '9'; ++at) {
+        body_line = body_line * 10 + (context[at] - '0');
+        if (body_line > 10'000'000)
+            return std::nullopt;
+    }
+    if (body_line < 1)
+        return std::nullopt;
+    // The file's DO blocks: a dollar-quoted body right after the word DO.
+    const script::Masked m = script::mask(content);
+    std::optional<size_t> body;
+    for (const script::Region& r : m.regions) {
+        if (r.kind != script::RegionKind::DollarQuoted)
+            continue;
+        size_t end = r.begin;
+        while (end > 0 && script::is_space(m.mask[end - 1]))
+            --end;
+        size_t begin = end;
+        while (begin > 0 && script::is_ident_byte(m.mask[begin - 1]))
+            --begin;
+        if (!script::iequals(std::string_view(m.mask).substr(begin, end - begin), "DO"))
+            continue;
+        if (body)
+            return std::nullopt;  // two DO blocks: the frame could be either's
+        body = r.body_begin;
+    }
+    if (!body)
+        return std::nullopt;
+    // PL/pgSQL counts the body's lines from 1, the first being the rest of the `DO $$` line.
+    const int line = script::line_at(content, *body) + body_line - 1;
+    const auto lines = script::lines_of(content, line, line);
+    if (lines.empty())
+        return std::nullopt;
+    const size_t first = lines[0].find_first_not_of(" \t");
+    return script::Location{line, static_cast<int>(first == std::string::npos ? 0 : first) + 1,
+                            lines[0]};
+}
 
 std::optional<FileHit> locate_in_files(const ServerError& error, const project::Project& project,
                                        const std::optional<std::string>& named) {

@@ -22,4 +22,11 @@ struct FileHit {
 std::optional<FileHit> locate_in_files(const ServerError& error, const project::Project& project,
                                        const std::optional<std::string>& named);
 
+/// The line inside `content` of a runtime error raised in the file's DO block, from the
+/// `PL/pgSQL function inline_code_block line N` frame of `context` (PostgreSQL gives no position
+/// for runtime errors). Only when the file has exactly one DO block, so the frame cannot
+/// belong to another; the column is the line's first non-blank character.
+std::optional<script::Location> locate_in_do_block(const std::string& context,
+                                                   const std::string& content);
+
 }  // namespace pgmi::deploy

@@ -27,6 +27,41 @@ Error ddl_error(const Error& cause, const std::string& what) {
     return e;
 }
 
+/// CREATE DATABASE refused for want of the CREATEDB privilege: the target cannot be reached as
+/// configured (11), with the two ways to fix it.
+Error create_error(pg::Connection& maint, const Error& cause, const std::string& db) {
+    if (!cause.server || cause.server->sqlstate != "42501")
+        return ddl_error(cause, fmt::format("failed to create database {}", quote_for_message(db)));
+    const char* user = PQuser(maint.raw());
+    const std::string role = user != nullptr ? user : "";
+    auto as_identifier = [&maint](const std::string& name) {
+        auto quoted = pg::Quoter(maint).identifier(name);
+        return quoted ? *quoted : name;
+    };
+    Error e = cause;
+    e.kind = ErrorKind::Connection;
+    e.message = fmt::format(
+        "cannot create database {}: user {} may not create databases ({})\n"
+        "either grant it the privilege (as a superuser: ALTER ROLE {} CREATEDB), or create the "
+        "database first (CREATE DATABASE {};) and deploy into it",
+        quote_for_message(db), quote_for_message(role), cause.server->message, as_identifier(role),
+        as_identifier(db));
+    return e;
+}
+
+/// A failed connection to the target, named as what it is: a problem found while connecting
+/// that is the user's configuration (a cloud credentials file that does not exist) says so,
+/// matching its exit code (10), instead of "database connection failed".
+Error connect_failure(const Error& e, const std::string& db) {
+    if (e.kind == ErrorKind::Config) {
+        return e.message.rfind("invalid configuration", 0) == 0
+                   ? e
+                   : e.wrapped("invalid configuration");
+    }
+    return e.wrapped(fmt::format("database connection failed: failed to connect to database {}",
+                                 quote_for_message(db)));
+}
+
 bool race_lost(const Error& e) {
     return e.server && (e.server->sqlstate == "42P04" || e.server->sqlstate == "23505");
 }
@@ -56,8 +91,7 @@ Status create_plain(pg::Connection& maint, const std::string& db, const TargetLo
     if (!created) {
         if (race_lost(created.error()))
             return race_error();
-        return ddl_error(created.error(),
-                         fmt::format("failed to create database {}", quote_for_message(db)));
+        return create_error(maint, created.error(), db);
     }
     log.verbose(fmt::format("Created database {}", quote_for_message(db)));
     return Status::ok();
@@ -92,10 +126,8 @@ Result<pg::Connection> locked_session(conn::Connector& connector, const std::str
                                       const Deadline& deadline, const TargetLog& log) {
     log.verbose(fmt::format("Connecting to database {}", quote_for_message(db)));
     auto session = connector.connect(db, deadline);
-    if (!session) {
-        return session.error().wrapped(fmt::format(
-            "database connection failed: failed to connect to database {}", quote_for_message(db)));
-    }
+    if (!session)
+        return connect_failure(session.error(), db);
     if (Status s = acquire_deploy_lock(*session, db); !s)
         return s.error();
     return session;
@@ -111,6 +143,22 @@ Result<pg::Connection> lifecycle_connection(conn::Connector& connector,
     log.verbose(fmt::format("Connecting to maintenance database {}",
                             quote_for_message(resolved.maintenance_db)));
     auto maint = connector.connect(resolved.maintenance_db, deadline);
+    if (!maint && conn::is_missing_database(maint.error())) {
+        // The connector's advice ("createdb it, or pass --overwrite") is for a missing target.
+        const auto source = resolved.sources.find("maintenance");
+        Error e = maint.error();
+        e.message = fmt::format(
+            "{}: maintenance database {} does not exist{}\n"
+            "pgmi connects to the maintenance database to create or drop {}: name one that "
+            "exists (usually postgres) as the database of the connection string, or as "
+            "connection.maintenance_database in pgmi.yaml",
+            context, quote_for_message(resolved.maintenance_db),
+            source != resolved.sources.end() && !source->second.empty()
+                ? " (from " + source->second + ")"
+                : "",
+            quote_for_message(resolved.target_db));
+        return e;
+    }
     if (!maint)
         return maint.error().wrapped(context + ": failed to connect to maintenance database");
     if (Status s = refuse_transaction_pooler(*maint, connector, resolved.maintenance_db,
@@ -176,8 +224,7 @@ Status recreate(pg::Connection& maint, std::optional<pg::Connection>& guard, con
     if (auto created = maint.exec_params(create->sql, {}); !created) {
         if (race_lost(created.error()))
             return race_error();
-        return ddl_error(created.error(),
-                         fmt::format("failed to create database {}", quote_for_message(db)));
+        return create_error(maint, created.error(), db);
     }
     if (Status s = run(restore_steps(pg::Quoter(maint), db, *kept)); !s)
         return s;
@@ -197,7 +244,7 @@ Result<pg::Connection> overwrite_target(conn::Connector& connector,
     // 1. The maintenance database, where every DDL runs, under the lifecycle lock.
     auto maint = lifecycle_connection(connector, resolved, deadline, log, prefix);
     if (!maint)
-        return wrap(maint.error());
+        return maint.error();  // already says "overwrite workflow failed"
     LockRelease release_lifecycle(*maint);
     auto exists = database_exists(*maint, db);
     if (!exists)
@@ -303,8 +350,7 @@ Result<pg::Connection> open_target(conn::Connector& connector,
     }
     if (session.error().kind != ErrorKind::Connection ||
         !conn::is_missing_database(session.error())) {
-        return session.error().wrapped(fmt::format(
-            "database connection failed: failed to connect to database {}", quote_for_message(db)));
+        return connect_failure(session.error(), db);
     }
 
     // Missing: create it from the maintenance database under the lifecycle lock, and take the

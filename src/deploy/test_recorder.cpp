@@ -16,7 +16,7 @@ struct Marker {
     std::string path;
     bool fixture = false;
     std::chrono::microseconds duration{0};
-    std::string sqlstate, message;  // failed only
+    std::string sqlstate, message, context;  // failed only
 };
 
 std::optional<Marker> parse_marker(const std::string& detail) {
@@ -35,6 +35,8 @@ std::optional<Marker> parse_marker(const std::string& detail) {
         m.sqlstate = j["sqlstate"].get<std::string>();
     if (j.contains("message") && j["message"].is_string())
         m.message = j["message"].get<std::string>();
+    if (j.contains("context") && j["context"].is_string())
+        m.context = j["context"].get<std::string>();
     return m;
 }
 
@@ -67,6 +69,8 @@ bool TestRecorder::observe(const ServerError& notice, std::string* running) {
         c.status = report::TestCase::Status::Failed;
         c.message = marker->message;
         c.sqlstate = marker->sqlstate;
+        failed_path_ = marker->path;
+        failed_context_ = marker->context;
         cases_.push_back(std::move(c));
     }
     if (running)
@@ -85,6 +89,10 @@ void TestRecorder::plan(pg::Connection& session, const script::MacroScan& macros
         for (int i = 0; i < r->rows(); ++i)
             planned_.emplace_back(r->value(i, 0));
     }
+}
+
+const std::string* TestRecorder::failure_context(const std::string& path) const {
+    return !failed_path_.empty() && failed_path_ == path ? &failed_context_ : nullptr;
 }
 
 report::TestRun TestRecorder::finish(const std::optional<Error>& error) const {

@@ -1,7 +1,8 @@
 // Follows the test gate while deploy.sql runs, for --test-report and the progress line.
 // pg_temp.pgmi_run_test_source announces each test and fixture with INFO messages carrying
 // pgmi's SQLSTATEs (PGMT1 started, PGMT2 passed, PGMT3 failed; DETAIL is JSON with the path,
-// whether it is a fixture, and the server-measured microseconds). The recorder consumes those
+// whether it is a fixture, the server-measured microseconds, and for a failure its SQLSTATE,
+// message and CONTEXT). The recorder consumes those
 // notices, so users never see them, and turns them, the planned tests and the deploy's final
 // error into a report::TestRun.
 #pragma once
@@ -32,7 +33,12 @@ class TestRecorder {
     /// with `error`, then the planned tests that did not run as not run.
     report::TestRun finish(const std::optional<Error>& error) const;
 
+    /// The server's CONTEXT inside the test or fixture `path` when it failed (its failure
+    /// marker carries it; the error re-raised after it does not), or nullptr.
+    const std::string* failure_context(const std::string& path) const;
+
   private:
+    std::string failed_path_, failed_context_;
     std::vector<report::TestCase> cases_;
     std::optional<report::TestCase> running_;
     std::vector<std::string> planned_;

@@ -530,7 +530,14 @@ void notice_trampoline(void* arg, const PGresult* res) {
     if (handler == nullptr || !*handler)
         return;
     try {
-        (*handler)(diagnostics_of(res));
+        // A notice's severity is the non-localised one (PostgreSQL 9.6+) where the server sends
+        // it: pgmi decides by it which notices to label, and --json reports it.
+        Notice notice = diagnostics_of(res);
+        if (const char* code = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+            code != nullptr && *code != '\0') {
+            notice.severity = code;
+        }
+        (*handler)(notice);
     } catch (...) {  // never unwind through libpq
     }
 }

@@ -38,7 +38,8 @@ class QueryResult {
     std::unique_ptr<PGresult, decltype(&PQclear)> res_;
 };
 
-/// A notice or warning the server sent (NoticeResponse).
+/// A notice or warning the server sent (NoticeResponse); its severity is the non-localised one
+/// ("WARNING", "NOTICE") when the server sends it.
 using Notice = ServerError;
 using NoticeHandler = std::function<void(const Notice&)>;
 

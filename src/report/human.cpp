@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace pgmi::report {
 
 namespace {
@@ -15,13 +18,51 @@ std::string shown(std::string_view text, const Redactor& redact) {
     return terminal_safe(redact(text));
 }
 
-void append_server_fields(std::string& out, const ServerError& s, const Redactor& redact) {
+std::string frames_on_one_line(std::string_view context);
+
+/// How much of the server's CONTEXT an error block shows.
+enum class ContextShown { Full, OneLinePerFrame, None };
+
+void append_server_fields(std::string& out, const ServerError& s, const Redactor& redact,
+                          ContextShown how = ContextShown::Full) {
     if (!s.detail.empty())
         out += "DETAIL: " + shown(s.detail, redact) + "\n";
     if (!s.hint.empty())
         out += "HINT: " + shown(s.hint, redact) + "\n";
-    if (!s.context.empty())
-        out += "CONTEXT: " + shown(s.context, redact) + "\n";
+    std::string context = without_internal_frames(s.context);
+    if (how == ContextShown::None || context.empty())
+        return;
+    if (how == ContextShown::OneLinePerFrame)
+        context = frames_on_one_line(context);
+    out += "CONTEXT: " + shown(context, redact) + "\n";
+}
+
+/// Where a CONTEXT frame begins: each is one line, but a `SQL statement "..."` frame carries
+/// the statement's own lines too.
+bool starts_frame(std::string_view line) {
+    for (std::string_view p :
+         {"PL/pgSQL ", "SQL statement \"", "SQL function ", "SQL expression \"", "JSON data",
+          "COPY ", "extended query", "unnamed portal"}) {
+        if (line.substr(0, p.size()) == p)
+            return true;
+    }
+    return false;
+}
+
+bool is_internal_frame(std::string_view frame) {
+    // pg_temp.pgmi_run_test_source(...), pg_temp_3.pgmi_... : the session API's own functions.
+    for (size_t at = frame.find("pg_temp"); at != std::string_view::npos;
+         at = frame.find("pg_temp", at + 1)) {
+        size_t i = at + 7;
+        if (i < frame.size() && frame[i] == '_') {
+            ++i;
+            while (i < frame.size() && frame[i] >= '0' && frame[i] <= '9')
+                ++i;
+        }
+        if (frame.substr(i, 6) == ".pgmi_")
+            return true;
+    }
+    return false;
 }
 
 bool is_continuation(char c) {
@@ -141,6 +182,52 @@ std::string terminal_safe(std::string_view t) {
     return out;
 }
 
+namespace {
+
+/// The frames of a CONTEXT, in order (a frame keeps its own line breaks).
+std::vector<std::string> frames_of(std::string_view context) {
+    std::vector<std::string> frames;
+    size_t start = 0;
+    while (start <= context.size()) {
+        size_t nl = context.find('\n', start);
+        if (nl == std::string_view::npos)
+            nl = context.size();
+        const std::string_view line = context.substr(start, nl - start);
+        if (frames.empty() || starts_frame(line))
+            frames.emplace_back(line);
+        else
+            frames.back().append("\n").append(line);
+        start = nl + 1;
+    }
+    return frames;
+}
+
+/// Each frame on one line: a `SQL statement "..."` frame of a whole EXECUTEd file would
+/// otherwise repeat the file; -v shows it all.
+std::string frames_on_one_line(std::string_view context) {
+    std::string out;
+    for (const std::string& frame : frames_of(context)) {
+        const size_t nl = frame.find('\n');
+        out += (out.empty() ? "" : "\n") + frame.substr(0, nl);
+        if (nl != std::string::npos) {
+            const auto more = std::count(frame.begin(), frame.end(), '\n');
+            out += fmt::format(" ... ({} more lines; -v shows them)", more);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string without_internal_frames(std::string_view context) {
+    std::string out;
+    for (const std::string& frame : frames_of(context)) {
+        if (!frame.empty() && !is_internal_frame(frame))
+            out += (out.empty() ? "" : "\n") + frame;
+    }
+    return out;
+}
+
 std::string error_block(const Error& error, const Redactor& redact) {
     std::string out = "pgmi: error: " + shown(error.message, redact) + "\n";
     if (error.server)
@@ -148,7 +235,7 @@ std::string error_block(const Error& error, const Redactor& redact) {
     return out;
 }
 
-std::string error_block(const Outcome& o, const Redactor& redact) {
+std::string error_block(const Outcome& o, const Redactor& redact, bool verbose) {
     if (o.ok())
         return "";
     std::string out;
@@ -162,32 +249,65 @@ std::string error_block(const Outcome& o, const Redactor& redact) {
         out += shown(*o.failed_file, redact) + ": ";
     }
     out += "pgmi: error: " + shown(o.error->message, redact) + "\n";
-    if (o.error->server)
-        append_server_fields(out, *o.error->server, redact);
-    if (o.location && !o.location->source_line.empty()) {
+    // A located failure shows its place, so the CONTEXT (for a file run by EXECUTE: the whole
+    // file again) only with --verbose; an unlocated one keeps it, as the only clue.
+    const bool located = o.location && !o.location->source_line.empty();
+    if (o.error->server) {
+        append_server_fields(out, *o.error->server, redact,
+                             verbose   ? ContextShown::Full
+                             : located ? ContextShown::None
+                                       : ContextShown::OneLinePerFrame);
+    }
+    if (located) {
+        // psql's "LINE n:" for the line itself, the lines around it numbered in the same column.
         const std::string prefix = fmt::format("LINE {}: ", o.location->line);
+        auto numbered = [&](int n, const std::string& text) {
+            return fmt::format("{:>{}}: ", n, prefix.size() - 2) + shown(text, redact) + "\n";
+        };
+        int n = o.location->line - static_cast<int>(o.lines_before.size());
+        for (const auto& l : o.lines_before)
+            out += numbered(n++, l);
         const std::string line = redact(o.location->source_line);
         out += prefix + terminal_safe(line) + "\n";
         out += std::string(prefix.size(), ' ') + caret_padding(line, o.location->column) + "^\n";
+        n = o.location->line + 1;
+        for (const auto& l : o.lines_after)
+            out += numbered(n++, l);
     }
     return out;
 }
 
+bool notice_is_labelled(const ServerError& n) {
+    // pg/ hands notices over with the non-localised severity; a server older than 9.6 sends
+    // only the localised one, English unless lc_messages says otherwise (then the label shows).
+    const std::string& level = n.severity;
+    return !(level.empty() || level == "NOTICE" || level == "INFO" || level == "LOG" ||
+             level.rfind("DEBUG", 0) == 0);
+}
+
 std::string notice_text(const ServerError& n, bool verbose,
-                        std::chrono::steady_clock::time_point start, const Redactor& redact) {
+                        std::chrono::steady_clock::time_point start, const Redactor& redact,
+                        const ui::Terminal& term) {
     std::string prefix;
     if (verbose) {
         prefix = fmt::format("[{:.2f}s] ", seconds(std::chrono::steady_clock::now() - start));
     }
-    std::string out = prefix +
-                      (n.severity.empty() ? std::string("NOTICE") : shown(n.severity, redact)) +
-                      ": " + shown(n.message, redact) + "\n";
+    std::string out = prefix;
+    if (notice_is_labelled(n)) {
+        // WARNING yellow, anything above red: it must stand out among the project's own lines.
+        out +=
+            term.paint(n.severity == "WARNING" ? "1;33" : "1;31", shown(n.severity, redact) + ":");
+        out += ' ';
+    }
+    out += shown(n.message, redact) + "\n";
     if (!n.detail.empty())
         out += prefix + "DETAIL: " + shown(n.detail, redact) + "\n";
     if (!n.hint.empty())
         out += prefix + "HINT: " + shown(n.hint, redact) + "\n";
-    if (verbose && !n.context.empty())
-        out += prefix + "CONTEXT: " + shown(n.context, redact) + "\n";
+    if (const std::string context = verbose ? without_internal_frames(n.context) : "";
+        !context.empty()) {
+        out += prefix + "CONTEXT: " + shown(context, redact) + "\n";
+    }
     return out;
 }
 

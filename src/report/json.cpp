@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/human.hpp"
+
 namespace pgmi::report {
 
 namespace {
@@ -18,7 +20,7 @@ void add_error_fields(nlohmann::json& j, const Error& error, const Redactor& red
     put("sqlstate", s.sqlstate);
     put("detail", s.detail);
     put("hint", s.hint);
-    put("where", s.context);
+    put("where", without_internal_frames(s.context));
 }
 
 std::string dump(const nlohmann::json& j) {
@@ -46,6 +48,26 @@ nlohmann::json outcome_json(const Outcome& o, const Redactor& redact) {
         add_error_fields(j, *o.error, redact);
     if (o.failed_file)
         j["failedFile"] = redact(*o.failed_file);
+    if (!o.notices.kept().empty()) {
+        // Each notice keeps its severity (pg/ hands it over non-localised), so a machine reading
+        // --json tells a WARNING from the project's own NOTICE lines.
+        nlohmann::json list = nlohmann::json::array();
+        for (const ServerError& n : o.notices.kept()) {
+            nlohmann::json item = nlohmann::json::object();
+            item["severity"] = n.severity.empty() ? std::string("NOTICE") : n.severity;
+            item["message"] = redact(n.message);
+            if (!n.detail.empty())
+                item["detail"] = redact(n.detail);
+            if (!n.hint.empty())
+                item["hint"] = redact(n.hint);
+            if (!n.sqlstate.empty())
+                item["sqlstate"] = n.sqlstate;
+            list.push_back(std::move(item));
+        }
+        j["notices"] = std::move(list);
+        if (o.notices.dropped() > 0)
+            j["noticesTruncated"] = o.notices.dropped();
+    }
     if (o.location) {
         j["script"] = o.failed_file && o.location_in_file ? redact(*o.failed_file) : "deploy.sql";
         j["line"] = o.location->line;

@@ -47,6 +47,30 @@ Location locate_offset(std::string_view script, size_t offset) {
     return Location{line_at(script, offset), column, std::string(source)};
 }
 
+std::vector<std::string> lines_of(std::string_view text, int first, int last) {
+    std::vector<std::string> out;
+    first = std::max(first, 1);
+    int n = 1;
+    size_t start = 0;
+    while (n <= last && start <= text.size()) {
+        size_t end = text.find('\n', start);
+        const bool final_line = end == std::string_view::npos;
+        if (final_line)
+            end = text.size();
+        if (final_line && start == text.size() && n > 1)
+            break;  // the empty "line" after a final newline
+        if (n >= first) {
+            std::string_view line = text.substr(start, end - start);
+            if (!line.empty() && line.back() == '\r')
+                line.remove_suffix(1);
+            out.emplace_back(line);
+        }
+        ++n;
+        start = end + 1;
+    }
+    return out;
+}
+
 int line_at(std::string_view text, size_t offset) {
     offset = std::min(offset, text.size());
     return 1 + static_cast<int>(std::count(

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pgmi::script {
 
@@ -29,6 +30,10 @@ std::optional<size_t> byte_of_position(std::string_view text, int position);
 
 /// Line, column and source line of byte `offset` of `script` (clamped to its size).
 Location locate_offset(std::string_view script, size_t offset);
+
+/// Lines `first` to `last` (1-based, inclusive, clamped to the text) of `text`, without their
+/// line ends; empty when the range holds none. For the excerpt around an error.
+std::vector<std::string> lines_of(std::string_view text, int first, int last);
 
 /// 1-based line of byte `offset` of `text` (1 + newlines before it; offset clamped).
 int line_at(std::string_view text, size_t offset);

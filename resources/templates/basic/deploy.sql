@@ -68,7 +68,7 @@ BEGIN
     IF v_env = 'production' THEN
         RAISE NOTICE 'Skipping the development seed (env: production)';
     ELSE
-        PERFORM app.upsert_user(v_admin, 'Administrator');
+        PERFORM upsert_user(v_admin, 'Administrator');
         RAISE NOTICE 'Seeded the development user %', v_admin;
     END IF;
 END
@@ -83,4 +83,4 @@ COMMIT;
 
 -- After the first COMMIT every statement runs on its own, as psql would run it: the place for
 -- work that cannot run inside a transaction, such as CREATE INDEX CONCURRENTLY.
-DO $$ BEGIN RAISE NOTICE 'Done: % users in app.users', (SELECT count(*) FROM app.users); END $$;
+DO $$ BEGIN RAISE NOTICE 'Done: % users in "user"', (SELECT count(*) FROM "user"); END $$;

@@ -36,7 +36,12 @@ TEST(Ai, OverviewSkillsSkill) {
     auto r = run_pgmi({"ai"}, piped());
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, resource("ai/overview.md"));
-    EXPECT_EQ(run_pgmi({"ai", "whatever"}, piped()).out, r.out) << "unknown sub-words ignored";
+    // Unlike the reference, an unknown sub-word is an error (issue 16).
+    const RunResult unknown = run_pgmi({"ai", "whatever"}, piped());
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_EQ(unknown.out, "");
+    EXPECT_EQ(unknown.err,
+              "pgmi: error: usage error: unknown command \"whatever\" for \"pgmi ai\"\n");
 
     auto s = run_pgmi({"ai", "skills"}, piped());
     EXPECT_EQ(s.exit_code, 0) << s.err;

@@ -54,9 +54,12 @@ TEST(Version, FieldsAndShortForm) {
     EXPECT_EQ(short_form.exit_code, 0);
     EXPECT_EQ(short_form.out, l[0] + "\n" + l[1] + "\n");
 
+    // Unlike the reference, extra words are an error (issue 16).
     auto extra = run_pgmi({"version", "extra", "words"});
-    EXPECT_EQ(extra.exit_code, 0) << "extra words are ignored";
-    EXPECT_EQ(extra.out, r.out);
+    EXPECT_EQ(extra.exit_code, 2);
+    EXPECT_EQ(extra.out, "");
+    EXPECT_EQ(extra.err,
+              "pgmi: error: usage error: unknown command \"extra\" for \"pgmi version\"\n");
     EXPECT_EQ(run_pgmi({"version", "--frob"}).exit_code, 2);
 }
 
@@ -176,9 +179,12 @@ TEST(Help, UnknownTopicAndBareGroups) {
     auto bare = run_pgmi({"templates"});
     EXPECT_EQ(bare.exit_code, 0);
     EXPECT_EQ(bare.out, run_pgmi({"templates", "--help"}).out);
+    // Unlike the reference, an unknown word is an error (issue 16).
     auto unknown_word = run_pgmi({"templates", "frob"});
-    EXPECT_EQ(unknown_word.exit_code, 0);
-    EXPECT_EQ(unknown_word.out, bare.out);
+    EXPECT_EQ(unknown_word.exit_code, 2);
+    EXPECT_EQ(unknown_word.out, "");
+    EXPECT_EQ(unknown_word.err,
+              "pgmi: error: usage error: unknown command \"frob\" for \"pgmi templates\"\n");
 }
 
 TEST(Root, WithoutArgumentsAndWithoutTerminalPrintsHelp) {

@@ -159,6 +159,23 @@ TEST(Connection, EncryptedClientKeyWithPgsslpassword) {
     }
 }
 
+// Issue 16, paper cut 7: a --sslkey that does not exist was hinted as needing $PGSSLPASSWORD.
+TEST(Connection, MissingClientKeyFileIsNamedNotBlamedOnAPassphrase) {
+    const Shared& s = setup();
+    const std::string db = owned_db("certuser", "nokey");
+    const std::string missing = (s.dir->path() / "no-such-client.key").string();
+    auto r = run_pgmi(
+        {"deploy", s.tls_project.string(), "-h", "localhost", "-p", port(), "-U", "certuser", "-d",
+         db, "--sslmode", "verify-full", "--sslcert", s.pki.client_crt.string(), "--sslkey",
+         missing, "--sslrootcert", s.pki.ca_crt.string()},
+        with_home());
+    EXPECT_EQ(r.exit_code, 11) << r.err;
+    EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("the client key file does not exist: check --sslkey"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("PGSSLPASSWORD"), std::string::npos) << r.err;
+}
+
 TEST(Connection, HostsslOnlyRoleAndHostNameVerification) {
     const Shared& s = setup();
     const std::string db = owned_db("sslonly", "sslonly");

@@ -28,7 +28,7 @@ TEST(Deploy, SampleProjectDeploysAndRedeploys) {
     EXPECT_NE(r.err.find("Database \"" + db + "\" does not exist; creating"), std::string::npos)
         << r.err;
     EXPECT_NE(r.err.find("Loaded 4 files"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("NOTICE: migrating ./migrations/001_schema.sql"), std::string::npos);
+    EXPECT_NE(r.err.find("\nmigrating ./migrations/001_schema.sql\n"), std::string::npos);
     EXPECT_EQ(query(db, "SELECT count(*) FROM shop.product"), std::vector<std::string>{"3"});
     EXPECT_EQ(query(db, "SELECT shop.price_label('TEA-001')"),
               std::vector<std::string>{"4.50 EUR"});

@@ -99,48 +99,47 @@ TEST(Init, DeploysTwiceThenFailingTestLeavesNoMigration) {
     const std::string db = unique_db("basic");
     auto first = run_pgmi(deploy_args(project, db));
     ASSERT_EQ(first.exit_code, 0) << first.err;
-    EXPECT_TRUE(has(first.err, "NOTICE: Deploying app 1.0.0 to \"" + db +
-                                   "\" (env: development, 5 files loaded)"))
+    EXPECT_TRUE(has(first.err,
+                    "\nDeploying app 1.0.0 to \"" + db + "\" (env: development, 5 files loaded)"))
         << first.err;
     EXPECT_TRUE(has(first.err,
-                    "NOTICE: Running ./migrations/001_users.sql\n"
-                    "NOTICE: Running ./migrations/002_user_crud.sql\n"))
+                    "\nRunning ./migrations/001_users.sql\n"
+                    "Running ./migrations/002_user_crud.sql\n"))
         << first.err;
     EXPECT_TRUE(has(first.err, "[pgmi] Test: ./__test__/test_user_crud.sql")) << first.err;
-    EXPECT_TRUE(has(first.err, "NOTICE: Done: 1 users in app.users")) << first.err;
-    EXPECT_EQ(query(db, "SELECT email || '|' || name FROM app.users"),
+    EXPECT_TRUE(has(first.err, "\nDone: 1 users in \"user\"\n")) << first.err;
+    EXPECT_EQ(query(db, "SELECT email || '|' || name FROM \"user\""),
               V{"admin@example.com|Administrator"});
     // The tests' rows were rolled back; only the seed remains.
     EXPECT_EQ(query(db,
-                    "SELECT count(*) FROM app.users WHERE email LIKE '%lovelace%' OR email = "
+                    "SELECT count(*) FROM \"user\" WHERE email LIKE '%lovelace%' OR email = "
                     "'ada@example.com'"),
               V{"0"});
-    EXPECT_EQ(query(db, "SELECT (app.upsert_user('X@Example.com', 'X')).email"),
-              V{"x@example.com"});
+    EXPECT_EQ(query(db, "SELECT (upsert_user('X@Example.com', 'X')).email"), V{"x@example.com"});
 
     // Idempotent re-deploy: same schema, the seed is not duplicated, user data is kept.
     auto second = run_pgmi(deploy_args(project, db));
     ASSERT_EQ(second.exit_code, 0) << second.err;
-    EXPECT_EQ(query(db, "SELECT email FROM app.users ORDER BY email"),
+    EXPECT_EQ(query(db, "SELECT email FROM \"user\" ORDER BY email"),
               (V{"admin@example.com", "x@example.com"}));
     EXPECT_EQ(query(db,
                     "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
-                    "p.pronamespace WHERE n.nspname = 'app'"),
+                    "p.pronamespace WHERE n.nspname = 'public' AND p.proname LIKE '%_user'"),
               V{"3"});
 
     // A new migration plus a failing test: exit 13, and neither the migration nor any other
     // change of that run is committed.
     std::ofstream(project / "migrations/003_orders.sql")
-        << "CREATE TABLE IF NOT EXISTS app.orders (id bigint PRIMARY KEY);\n"
-           "DELETE FROM app.users;\n";
+        << "CREATE TABLE IF NOT EXISTS \"order\" (id bigint PRIMARY KEY);\n"
+           "DELETE FROM \"user\";\n";
     std::ofstream(project / "__test__/test_zz_fails.sql")
         << "DO $$ BEGIN RAISE EXCEPTION 'the answer should be 42'; END $$;\n";
     auto failed = run_pgmi(deploy_args(project, db));
     EXPECT_EQ(failed.exit_code, 13) << failed.err;
     EXPECT_TRUE(has(failed.err, "Failed in ./__test__/test_zz_fails.sql: the answer should be 42"))
         << failed.err;
-    EXPECT_EQ(query(db, "SELECT to_regclass('app.orders') IS NULL"), V{"t"});
-    EXPECT_EQ(query(db, "SELECT count(*) FROM app.users"), V{"2"});
+    EXPECT_EQ(query(db, "SELECT to_regclass('\"order\"') IS NULL"), V{"t"});
+    EXPECT_EQ(query(db, "SELECT count(*) FROM \"user\""), V{"2"});
 }
 
 TEST(Init, FailingTestOnAFreshDatabaseLeavesNothing) {
@@ -149,7 +148,7 @@ TEST(Init, FailingTestOnAFreshDatabaseLeavesNothing) {
     ASSERT_EQ(run_pgmi({"init", project.string()}, kBatch).exit_code, 0);
     std::ofstream(project / "__test__/test_broken.sql")
         << "DO $$ BEGIN\n"
-           "  IF app.get_user('nobody@example.com') IS NULL THEN\n"
+           "  IF NOT EXISTS (SELECT 1 FROM get_user('nobody@example.com')) THEN\n"
            "    RAISE EXCEPTION 'nobody should exist';\n"
            "  END IF;\n"
            "END $$;\n";
@@ -157,7 +156,7 @@ TEST(Init, FailingTestOnAFreshDatabaseLeavesNothing) {
     auto r = run_pgmi(deploy_args(project, db));
     EXPECT_EQ(r.exit_code, 13) << r.err;
     EXPECT_TRUE(has(r.err, "nobody should exist")) << r.err;
-    EXPECT_EQ(query(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"), V{"0"});
+    EXPECT_EQ(query(db, "SELECT to_regclass('public.\"user\"') IS NULL"), V{"t"});
 }
 
 TEST(Init, ProductionSkipsTheDevelopmentSeed) {
@@ -169,14 +168,14 @@ TEST(Init, ProductionSkipsTheDevelopmentSeed) {
     auto r = run_pgmi(deploy_args(project, prod, {"--param", "env=production"}));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(has(r.err, "(env: production,")) << r.err;
-    EXPECT_TRUE(has(r.err, "NOTICE: Skipping the development seed (env: production)")) << r.err;
-    EXPECT_EQ(query(prod, "SELECT count(*) FROM app.users"), V{"0"});
+    EXPECT_TRUE(has(r.err, "\nSkipping the development seed (env: production)\n")) << r.err;
+    EXPECT_EQ(query(prod, "SELECT count(*) FROM \"user\""), V{"0"});
 
     const std::string staging = unique_db("staging");
     r = run_pgmi(deploy_args(project, staging,
                              {"--param", "env=staging", "--param", "admin_email=Ops@Example.com"}));
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(query(staging, "SELECT email FROM app.users"), V{"ops@example.com"});
+    EXPECT_EQ(query(staging, "SELECT email FROM \"user\""), V{"ops@example.com"});
 }
 
 // The apply-once ledger is shown in comments; uncommented as the comment says, it works.
@@ -200,12 +199,12 @@ TEST(Init, ApplyOnceLedgerWorksWhenUncommented) {
     const std::string db = unique_db("ledger");
     auto first = run_pgmi(deploy_args(project, db));
     ASSERT_EQ(first.exit_code, 0) << first.err;
-    EXPECT_TRUE(has(first.err, "NOTICE: Running ./migrations/001_users.sql")) << first.err;
+    EXPECT_TRUE(has(first.err, "\nRunning ./migrations/001_users.sql\n")) << first.err;
     EXPECT_EQ(query(db, "SELECT path FROM app_migration ORDER BY path"),
               (V{"./migrations/001_users.sql", "./migrations/002_user_crud.sql"}));
     auto second = run_pgmi(deploy_args(project, db));
     ASSERT_EQ(second.exit_code, 0) << second.err;
-    EXPECT_FALSE(has(second.err, "NOTICE: Running")) << "applied files do not run again";
+    EXPECT_FALSE(has(second.err, "Running ./migrations")) << "applied files do not run again";
     EXPECT_EQ(query(db, "SELECT count(*) FROM app_migration"), V{"2"});
 }
 

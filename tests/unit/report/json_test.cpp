@@ -88,5 +88,41 @@ TEST(JsonEnvelope, EveryStringIsRedactedAndInvalidUtf8IsReplaced) {
         << "invalid UTF-8 became U+FFFD";
 }
 
+// Issue 16: human output prints NOTICE bare, so --json is where a machine reads the severity.
+TEST(JsonEnvelope, NoticesKeepTheirSeverityAndStayBounded) {
+    Outcome o;
+    o.database = "app";
+    ServerError tap;
+    tap.severity = "NOTICE";
+    tap.message = "ok 1 - ./__test__/a.sql";
+    o.notices.add(tap);
+    ServerError warn;
+    warn.severity = "WARNING";
+    warn.sqlstate = "01000";
+    warn.message = "password=hunter2 in a notice";
+    warn.hint = "h";
+    o.notices.add(warn);
+    const json j = json::parse(json_envelope(o, Redactor()));
+    ASSERT_EQ(j["notices"].size(), 2u);
+    EXPECT_EQ(j["notices"][0], (json{{"severity", "NOTICE"}, {"message", tap.message}}));
+    EXPECT_EQ(j["notices"][1]["severity"], "WARNING");
+    EXPECT_EQ(j["notices"][1]["sqlstate"], "01000");
+    EXPECT_EQ(j["notices"][1]["hint"], "h");
+    EXPECT_EQ(j["notices"][1]["message"], "password=[redacted] in a notice");
+    EXPECT_FALSE(j.contains("noticesTruncated"));
+
+    Outcome many;
+    for (size_t i = 0; i < NoticeLog::kKept + 5; ++i) {
+        ServerError n;
+        n.severity = "NOTICE";
+        n.message = std::to_string(i);
+        many.notices.add(n);
+    }
+    const json m = json::parse(json_envelope(many, Redactor()));
+    ASSERT_EQ(m["notices"].size(), NoticeLog::kKept);
+    EXPECT_EQ(m["notices"][0]["message"], "5");  // the last ones are kept
+    EXPECT_EQ(m["noticesTruncated"], 5);
+}
+
 }  // namespace
 }  // namespace pgmi::report

@@ -119,4 +119,14 @@ TEST(Location, EmptySourceLine) {
 }
 
 }  // namespace
+TEST(LinesOf, TheRangeClampedToTheText) {
+    const std::string text = "one\r\ntwo\nthree\n";
+    EXPECT_EQ(lines_of(text, 1, 2), (std::vector<std::string>{"one", "two"}));
+    EXPECT_EQ(lines_of(text, -1, 1), (std::vector<std::string>{"one"}));
+    EXPECT_EQ(lines_of(text, 3, 9), (std::vector<std::string>{"three"}));
+    EXPECT_TRUE(lines_of(text, 4, 4).empty());  // nothing after the final newline
+    EXPECT_TRUE(lines_of(text, 2, 1).empty());
+    EXPECT_EQ(lines_of("a\nb", 2, 2), (std::vector<std::string>{"b"}));
+}
+
 }  // namespace pgmi::script
