@@ -20,6 +20,7 @@
 #include "ephemeral/server.hpp"
 #include "report/human.hpp"
 #include "report/json.hpp"
+#include "ui/terminal.hpp"
 
 namespace pgmi::cli {
 
@@ -143,7 +144,7 @@ class NoticeLog {
     explicit NoticeLog(const report::Redactor& redact) : redact_(redact) {}
 
     void add(const ServerError& n) {
-        const std::string shown = report::notice_text(n, false, started_, redact_);
+        const std::string shown = report::notice_text(n, false, started_, redact_, term_);
         std::fwrite(shown.data(), 1, shown.size(), stderr);
         std::lock_guard<std::mutex> lock(mu_);
         kept_.push_back(redact_(n.severity + ": " + n.message));
@@ -162,6 +163,7 @@ class NoticeLog {
   private:
     const report::Redactor& redact_;
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    const ui::Terminal term_ = ui::Terminal::detect(process_env());
     mutable std::mutex mu_;
     std::deque<std::string> kept_;
     size_t dropped_ = 0;
