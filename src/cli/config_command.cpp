@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/connection_wizard.hpp"
+#include "config/connection_yaml.hpp"
 #include "config/project_config.hpp"
 #include "report/human.hpp"
 #include "ui/terminal.hpp"
@@ -41,9 +42,7 @@ constexpr std::string_view kNoTerminal =
     "$PGMI_CONNECTION_STRING / --connection.";
 
 bool has_connection(const config::YamlConnection& c) {
-    return c.host || c.port || c.username || c.database || c.maintenance_database || c.sslmode ||
-           c.sslcert || c.sslkey || c.sslrootcert || c.auth_method || c.azure_tenant_id ||
-           c.azure_client_id || c.aws_region || c.google_instance || c.google_ip_type;
+    return !config::connection_fields(config::settings_from(c)).empty() || c.google_ip_type;
 }
 
 int cancelled() {

@@ -624,6 +624,12 @@ Status save_connection(const fs::path& dir, const config::ConnectionSettings& se
                                        .limit_for = "pgmi.yaml"});
     if (!current && !current.missing())
         return current.to_error(ErrorKind::Config);
+    // A file that does not parse may hold work the user wants back: it is never replaced, even
+    // when the fault lies inside the block that would be.
+    if (current) {
+        if (auto parsed = config::parse_project_config(current.value(), yaml.string()); !parsed)
+            return parsed.error();
+    }
     util::WriteOptions mode{.mode = 0600, .exact_mode = true};
     if (mode_wanted) {
         mode.mode = *mode_wanted;

@@ -135,6 +135,23 @@ std::vector<std::pair<std::string_view, std::string>> connection_fields(
     return fields;
 }
 
+ConnectionSettings settings_from(const YamlConnection& yaml) {
+    return ConnectionSettings{.host = yaml.host.value_or(""),
+                              .port = yaml.port.value_or(0),
+                              .database = yaml.database.value_or(""),
+                              .maintenance_database = yaml.maintenance_database.value_or(""),
+                              .username = yaml.username.value_or(""),
+                              .sslmode = yaml.sslmode.value_or(""),
+                              .sslcert = yaml.sslcert.value_or(""),
+                              .sslkey = yaml.sslkey.value_or(""),
+                              .sslrootcert = yaml.sslrootcert.value_or(""),
+                              .auth_method = yaml.auth_method.value_or(""),
+                              .azure_tenant_id = yaml.azure_tenant_id.value_or(""),
+                              .azure_client_id = yaml.azure_client_id.value_or(""),
+                              .aws_region = yaml.aws_region.value_or(""),
+                              .google_instance = yaml.google_instance.value_or("")};
+}
+
 std::string connection_block(const ConnectionSettings& c) {
     std::string s = "connection:\n";
     for (const auto& [key, value] : connection_fields(c))
@@ -197,21 +214,7 @@ Result<std::string> merge_connection(std::string_view yaml, const ConnectionSett
     if (!parsed)
         return parsed.error();
     const auto& conn = parsed->connection;
-    ConnectionSettings back{.host = conn.host.value_or(""),
-                            .port = conn.port.value_or(0),
-                            .database = conn.database.value_or(""),
-                            .maintenance_database = conn.maintenance_database.value_or(""),
-                            .username = conn.username.value_or(""),
-                            .sslmode = conn.sslmode.value_or(""),
-                            .sslcert = conn.sslcert.value_or(""),
-                            .sslkey = conn.sslkey.value_or(""),
-                            .sslrootcert = conn.sslrootcert.value_or(""),
-                            .auth_method = conn.auth_method.value_or(""),
-                            .azure_tenant_id = conn.azure_tenant_id.value_or(""),
-                            .azure_client_id = conn.azure_client_id.value_or(""),
-                            .aws_region = conn.aws_region.value_or(""),
-                            .google_instance = conn.google_instance.value_or("")};
-    if (connection_fields(back) != fields || conn.google_ip_type) {
+    if (connection_fields(settings_from(conn)) != fields || conn.google_ip_type) {
         return make_error(ErrorKind::Config,
                           "pgmi.yaml: the connection settings did not survive a round trip");
     }

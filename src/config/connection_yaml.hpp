@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/project_config.hpp"
 #include "util/error.hpp"
 
 namespace pgmi::config {
@@ -31,6 +32,9 @@ struct ConnectionSettings {
 /// The keys `c` sets with their values, in the order they are written (port as decimal text).
 std::vector<std::pair<std::string_view, std::string>> connection_fields(
     const ConnectionSettings& c);
+
+/// The settings pgmi.yaml's `connection:` block holds (unset keys as "" / 0).
+ConnectionSettings settings_from(const YamlConnection& yaml);
 
 /// `s` as a YAML scalar: plain when that reads back as the same string, else double-quoted with
 /// `"`, `\` and control characters escaped.

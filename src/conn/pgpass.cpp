@@ -171,6 +171,8 @@ Result<std::string> pgpass_line(const PgpassKey& key, std::string_view password)
     }
     if (password.empty())
         return make_error(ErrorKind::Config, "the password is empty; there is nothing to save");
+    if (line.front() == '#')  // a host starting with '#' would make the line a comment
+        line.insert(0, 1, '\\');
     return line;
 }
 

@@ -67,7 +67,8 @@ struct PgpassKey {
 /// `field` as it appears in a line: `\` and `:` escaped with a backslash.
 std::string pgpass_escape(std::string_view field);
 
-/// The line (no line break) for `key` and `password`. Config error, naming the field (never its
+/// The line (no line break) for `key` and `password` (a leading '#' escaped, so it is no
+/// comment). Config error, naming the field (never its
 /// value), when a value holds a line break or a NUL byte, which the file cannot hold, or the
 /// password is empty (libpq treats an empty password as none).
 Result<std::string> pgpass_line(const PgpassKey& key, std::string_view password);

@@ -116,8 +116,6 @@ TEST(Config, LocalSavesPgmiYamlTestsTheConnectionAndSavesThePasswordToPgpass) {
     setup_once();
     Sandbox box;
     PtySession s({"config", "proj"}, box.options());
-    termios before{};
-    ASSERT_EQ(tcgetattr(s.master(), &before), 0);
     ASSERT_TRUE(s.expect("pgmi - Connection Setup"));
     ASSERT_TRUE(s.expect("Where is your PostgreSQL?"));
     ASSERT_TRUE(s.expect("Other / Connection String"));
@@ -132,7 +130,8 @@ TEST(Config, LocalSavesPgmiYamlTestsTheConnectionAndSavesThePasswordToPgpass) {
     EXPECT_EQ(s.wait(), 0) << s.output();
     termios after{};
     ASSERT_EQ(tcgetattr(s.master(), &after), 0);
-    EXPECT_EQ(after.c_lflag & (ECHO | ICANON | ISIG), before.c_lflag & (ECHO | ICANON | ISIG));
+    EXPECT_EQ(after.c_lflag & (ECHO | ICANON | ISIG), tcflag_t{ECHO | ICANON | ISIG})
+        << "the terminal is cooked again";
 
     EXPECT_FALSE(has(s.output(), kPassword)) << "never echoed: " << s.output();
     const fs::path yaml = box.project() / "pgmi.yaml";
@@ -429,16 +428,17 @@ TEST(Config, AConnectionStringIsTestedSavedWithoutItsPasswordAndThePasswordOffer
 TEST(Config, SigtermLeavesTheTerminalAsItWas) {
     Sandbox box;
     PtySession s({"config", "proj"}, box.options());
-    termios before{};
-    ASSERT_EQ(tcgetattr(s.master(), &before), 0);
     ASSERT_TRUE(s.expect("Where is your PostgreSQL?"));
     s.send("\r");
     ASSERT_TRUE(s.expect("Host: "));
+    termios during{};
+    ASSERT_EQ(tcgetattr(s.master(), &during), 0);
+    EXPECT_EQ(during.c_lflag & (ECHO | ICANON | ISIG), 0u) << "raw while it asks";
     kill(s.pid(), SIGTERM);
     EXPECT_EQ(s.wait(), 128 + SIGTERM);
     termios after{};
     ASSERT_EQ(tcgetattr(s.master(), &after), 0);
-    EXPECT_EQ(after.c_lflag & (ECHO | ICANON | ISIG), before.c_lflag & (ECHO | ICANON | ISIG));
+    EXPECT_EQ(after.c_lflag & (ECHO | ICANON | ISIG), tcflag_t{ECHO | ICANON | ISIG});
     EXPECT_FALSE(fs::exists(box.project() / "pgmi.yaml"));
 }
 

@@ -164,6 +164,12 @@ TEST(PgpassWrite, EscapesColonsAndBackslashesOnly) {
     EXPECT_TRUE(back[0].any_database);
     EXPECT_EQ(back[0].user, "al\\ice");
     EXPECT_EQ(back[0].password, "pa:ss\\w*rd");
+    // A host starting with '#' would turn the line into a comment (found by pgpass_write_fuzz).
+    auto hash = pgpass_line({"#h", "1", "d", "u"}, "pw");
+    ASSERT_TRUE(hash);
+    EXPECT_EQ(*hash, "\\#h:1:d:u:pw");
+    ASSERT_EQ(parse_pgpass(*hash).size(), 1u);
+    EXPECT_EQ(parse_pgpass(*hash)[0].host, "#h");
 }
 
 TEST(PgpassWrite, RefusesWhatTheFileCannotHoldWithoutQuotingIt) {
