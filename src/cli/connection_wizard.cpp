@@ -78,7 +78,7 @@ std::string azure_host(const std::string& server) {
 
 using Validator = ui::Wizard::Validator;
 
-Validator required(std::string message) {
+Validator required(const std::string& message) {
     return [message](const std::string& v) -> std::optional<std::string> {
         if (util::trim(v).empty())
             return message;
@@ -539,6 +539,7 @@ ui::Answer<ConnectionSetup> run_connection_wizard(ui::Wizard& w, const ui::Termi
     for (;;) {
         if (at == At::Provider) {
             std::vector<ui::Choice> choices;
+            choices.reserve(kProviders.size());
             for (const Provider p : kProviders)
                 choices.push_back({provider_name(p), ""});
             auto c = w.choose("Where is your PostgreSQL?", choices, provider_index);

@@ -281,6 +281,7 @@ Flow run_wizard(const ui::Terminal& term, InitRequest& req) {
             step = 2;
         } else if (step == 2) {
             std::vector<ui::Choice> choices;
+            choices.reserve(templates.size());
             for (const TemplateInfo* t : templates)
                 choices.push_back({std::string(t->name), std::string(t->summary)});
             auto a = w.choose("Template", choices, template_index);
