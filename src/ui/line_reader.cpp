@@ -303,8 +303,9 @@ namespace {
 // What the signal handler needs, set before it is installed and cleared after it is removed.
 int g_raw_fd = -1;
 termios g_raw_saved{};
-constexpr std::array<int, 3> kRestoreSignals = {SIGTERM, SIGHUP, SIGQUIT};
-std::array<struct sigaction, 3> g_previous{};
+// SIGINT too: raw mode turns Ctrl+C into a key, but `kill -INT` from elsewhere still arrives.
+constexpr std::array<int, 4> kRestoreSignals = {SIGTERM, SIGHUP, SIGQUIT, SIGINT};
+std::array<struct sigaction, kRestoreSignals.size()> g_previous{};
 
 void restore_terminal_on_signal(int sig) {
     if (g_raw_fd >= 0)

@@ -78,8 +78,8 @@ class LineEditor {
 std::string common_prefix(const std::vector<std::string>& items);
 
 /// Puts a terminal in raw mode (no echo, no line buffering, no signals from Ctrl+C) for its
-/// lifetime and restores the previous mode afterwards -- also when SIGTERM, SIGHUP or SIGQUIT
-/// arrive meanwhile: their handler restores the terminal first, then does what the previous
+/// lifetime and restores the previous mode afterwards -- also when SIGTERM, SIGHUP, SIGQUIT or
+/// SIGINT arrive meanwhile: their handler restores the terminal first, then does what the previous
 /// handler (or the default action) would have done. One RawMode at a time.
 class RawMode {
   public:

@@ -425,21 +425,24 @@ TEST(Config, AConnectionStringIsTestedSavedWithoutItsPasswordAndThePasswordOffer
               "127.0.0.1:" + port() + ":*:wizard_user:Pw\\:with\\\\colon'4417\n");
 }
 
-TEST(Config, SigtermLeavesTheTerminalAsItWas) {
-    Sandbox box;
-    PtySession s({"config", "proj"}, box.options());
-    ASSERT_TRUE(s.expect("Where is your PostgreSQL?"));
-    s.send("\r");
-    ASSERT_TRUE(s.expect("Host: "));
-    termios during{};
-    ASSERT_EQ(tcgetattr(s.master(), &during), 0);
-    EXPECT_EQ(during.c_lflag & (ECHO | ICANON | ISIG), 0u) << "raw while it asks";
-    kill(s.pid(), SIGTERM);
-    EXPECT_EQ(s.wait(), 128 + SIGTERM);
-    termios after{};
-    ASSERT_EQ(tcgetattr(s.master(), &after), 0);
-    EXPECT_EQ(after.c_lflag & (ECHO | ICANON | ISIG), tcflag_t{ECHO | ICANON | ISIG});
-    EXPECT_FALSE(fs::exists(box.project() / "pgmi.yaml"));
+TEST(Config, SignalsLeaveTheTerminalAsItWasAndWriteNothing) {
+    for (const int sig : {SIGTERM, SIGINT, SIGHUP}) {
+        Sandbox box;
+        PtySession s({"config", "proj"}, box.options());
+        ASSERT_TRUE(s.expect("Where is your PostgreSQL?"));
+        s.send("\r");
+        ASSERT_TRUE(s.expect("Host: "));
+        termios during{};
+        ASSERT_EQ(tcgetattr(s.master(), &during), 0);
+        EXPECT_EQ(during.c_lflag & (ECHO | ICANON | ISIG), 0u) << "raw while it asks";
+        kill(s.pid(), sig);
+        EXPECT_EQ(s.wait(), 128 + sig);
+        termios after{};
+        ASSERT_EQ(tcgetattr(s.master(), &after), 0);
+        EXPECT_EQ(after.c_lflag & (ECHO | ICANON | ISIG), tcflag_t{ECHO | ICANON | ISIG})
+            << "signal " << sig;
+        EXPECT_FALSE(fs::exists(box.project() / "pgmi.yaml"));
+    }
 }
 
 // --- the wizard inside `pgmi deploy` (connections §2.4) ---------------------------------------
