@@ -12,6 +12,7 @@
 
 #include "cli/ai_command.hpp"
 #include "cli/completion_command.hpp"
+#include "cli/config_command.hpp"
 #include "cli/deploy_command.hpp"
 #include "cli/info_command.hpp"
 #include "cli/init_command.hpp"
@@ -511,6 +512,7 @@ int run_unguarded(int argc, char** argv) {
     int result = 0;
     add_ai_command(app, result, reporter);
     add_completion_command(app, result, reporter);
+    add_config_command(app, result, reporter);
     add_deploy_command(app, result, reporter);
     add_info_command(app, result);
     add_init_command(app, result, reporter);

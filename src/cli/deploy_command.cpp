@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "cli/connection_wizard.hpp"
 #include "cli/signals.hpp"
 #include "config/dotenv.hpp"
 #include "config/duration.hpp"
@@ -22,6 +23,7 @@
 #include "report/progress.hpp"
 #include "report/test_report.hpp"
 #include "ui/terminal.hpp"
+#include "ui/wizard.hpp"
 
 namespace pgmi::cli {
 
@@ -187,10 +189,31 @@ class DeployRun {
                                         .overwrite = args_.overwrite,
                                         .force = args_.force,
                                         .cloud = args_.cloud};
-            auto r = conn::resolve(flags, env_, yaml.connection);
+            config::YamlConnection yaml_connection = yaml.connection;
+            std::optional<ConnectionSetup> asked;
+            if (term_.interactive && !args_.force &&
+                !conn::has_connection_source(flags, env_, yaml.connection)) {
+                // connections §2.4: nothing says where to deploy, and a person is at the terminal.
+                auto setup = ask_connection();
+                if (!setup)
+                    return setup.error();
+                fill_from_wizard(*setup, flags, yaml_connection);
+                asked = std::move(setup).value();
+            }
+            auto r = conn::resolve(flags, env_, yaml_connection);
             if (!r)
                 return r.error();
             resolved = std::move(r).value();
+            if (asked) {
+                // The wizard's answers travel as flags but are none: say where they came from.
+                for (auto& [field, source] : resolved.sources) {
+                    for (const std::string_view flag : {"--connection", "--host", "--database"}) {
+                        if (const size_t at = source.find(flag); at != std::string::npos)
+                            source.replace(at, flag.size(), "the connection wizard");
+                    }
+                }
+                use_wizard_password(*asked, resolved);
+            }
         }
         // PostgreSQL truncates longer names to NAMEDATALEN-1 bytes, so a longer -d would deploy
         // into a different database than the one named (and clash with its deploy lock).
@@ -214,6 +237,65 @@ class DeployRun {
         for (const auto& warning : resolved.warnings)
             line(report::terminal_safe(redact_(warning)));
         return resolved;
+    }
+
+    /// The connection wizard, for a deploy that named no connection. Cancelling it denies the
+    /// deploy (exit 12), as declining any other question of a deploy does.
+    Result<ConnectionSetup> ask_connection() const {
+        ui::Answer<ConnectionSetup> setup;
+        {
+            ui::Wizard w(term_);  // the terminal is raw only while it asks
+            w.note(
+                "No connection given (no -d, --connection, PGHOST+PGDATABASE or pgmi.yaml "
+                "connection): let's set one up.");
+            setup = run_connection_wizard(w, term_, env_, {.saving = false});
+        }
+        if (setup.step != ui::Step::Next)
+            return make_error(ErrorKind::Approval, "approval denied: connection setup cancelled");
+        std::fputs("\n", stderr);
+        return std::move(setup.value);
+    }
+
+    /// The wizard's answers fill what the command line left unset.
+    static void fill_from_wizard(const ConnectionSetup& setup, conn::ConnectionFlags& flags,
+                                 config::YamlConnection& yaml) {
+        conn::ConnectionFlags answered = flags_for(setup.answers);
+        auto fill = [](std::optional<std::string>& flag, const std::optional<std::string>& v) {
+            if (!flag && v)
+                flag = v;
+        };
+        fill(flags.connection, answered.connection);
+        fill(flags.host, answered.host);
+        fill(flags.username, answered.username);
+        fill(flags.database, answered.database);
+        fill(flags.sslmode, answered.sslmode);
+        if (flags.port == 0)
+            flags.port = answered.port;
+        flags.cloud.azure = flags.cloud.azure || answered.cloud.azure;
+        flags.cloud.aws = flags.cloud.aws || answered.cloud.aws;
+        flags.cloud.google = flags.cloud.google || answered.cloud.google;
+        fill(flags.cloud.aws_region, answered.cloud.aws_region);
+        fill(flags.cloud.google_instance, answered.cloud.google_instance);
+        if (!setup.settings.maintenance_database.empty())
+            yaml.maintenance_database = setup.settings.maintenance_database;
+    }
+
+    /// The password typed into the wizard, when resolution found none ($PGPASSWORD, the
+    /// connection string, the password file).
+    void use_wizard_password(const ConnectionSetup& setup, conn::ResolvedConnection& r) {
+        if (setup.password.empty() || !r.config.password.empty())
+            return;
+        const conn::ConnectionConfig& c = r.config;
+        if (c.password_file) {
+            for (const std::string& db : {r.target_db, r.maintenance_db}) {
+                if (conn::lookup_pgpass(c.password_file->entries, c.first_host(), c.first_port(),
+                                        db, c.username))
+                    return;
+            }
+        }
+        r.config.password = setup.password;
+        r.sources["password"] = "the connection wizard";
+        redact_.add_secret(setup.password);
     }
 
     /// Parameters, --timeout (else pgmi.yaml, else 3m) and the file size cap.

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "cli/connection_wizard.hpp"
 #include "cli/templates_command.hpp"
 #include "config/project_config.hpp"
 #include "ui/terminal.hpp"
@@ -31,8 +31,6 @@ namespace {
 
 constexpr std::string_view kDefaultTemplate = "basic";
 constexpr std::string_view kDefaultDatabase = "mydb";
-constexpr std::array<std::string_view, 6> kSslModes = {"disable", "allow",     "prefer",
-                                                       "require", "verify-ca", "verify-full"};
 
 struct InitArgs {
     std::vector<std::string> positionals;
@@ -45,7 +43,7 @@ struct InitRequest {
     std::string target;  // as typed ("" = ".")
     std::string template_name;
     bool verbose = false;
-    std::optional<ConnectionSettings> connection;
+    std::optional<ConnectionSetup> connection;  // from the connection wizard
 };
 
 void err(std::string_view s) {
@@ -138,32 +136,22 @@ std::vector<std::string> walk(const fs::path& root) {
     return paths;
 }
 
-void write_connection(const fs::path& abs, const std::string& shown, const ConnectionSettings& c) {
-    const fs::path yaml = abs / "pgmi.yaml";
-    // An existing pgmi.yaml is kept and merged; read like any project file (no link, no pipe,
-    // capped), and replaced atomically through an exclusively created temporary file.
-    util::ReadResult current =
-        util::read_regular_file(yaml, {.max_bytes = config::kMaxProjectConfigBytes,
-                                       .follow_symlinks = false,
-                                       .limit_for = "pgmi.yaml"});
-    if (!current && !current.missing()) {
-        err(fmt::format("WARNING: could not save connection: {}\n", current.error().message));
-        return;
-    }
-    auto merged = merge_connection(current ? current.value() : std::string(), c);
-    if (!merged) {
-        err(fmt::format("WARNING: could not save connection: {}\n", merged.error().message));
-        return;
-    }
-    if (Status written = util::write_file_atomic(yaml, *merged, {.mode = 0600, .exact_mode = true});
-        !written) {
-        err(fmt::format("WARNING: could not save connection: {}\n", written.error().message));
+void write_connection(const fs::path& abs, const std::string& shown, const ConnectionSetup& c,
+                      const ui::Terminal& term) {
+    // The scaffold's pgmi.yaml was created a moment ago; with a connection it becomes 0600 like
+    // every pgmi.yaml a wizard creates.
+    if (Status saved = save_connection(abs, c.settings, 0600); !saved) {
+        err(fmt::format("WARNING: could not save connection: {}\n", saved.error().message));
         return;
     }
     err(fmt::format("Wrote {}/pgmi.yaml\n", shown));
+    if (!c.password.empty()) {
+        ui::Wizard w(term);
+        offer_pgpass(w, c, process_env());
+    }
 }
 
-int scaffold(const InitRequest& req, const Reporter& rep) {
+int scaffold(const InitRequest& req, const ui::Terminal& term, const Reporter& rep) {
     const std::string shown = req.target.empty() ? "." : req.target;
     auto verbose = [&req](const std::string& line) {
         if (req.verbose)
@@ -179,7 +167,7 @@ int scaffold(const InitRequest& req, const Reporter& rep) {
 
     err(fmt::format("Wrote {} ({} template).\n", shown, req.template_name));
     if (req.connection)
-        write_connection(abs, shown, *req.connection);
+        write_connection(abs, shown, *req.connection, term);
     out(ui::render_tree(abs.string(), walk(abs)) + "\n");
     if (req.template_name == "advanced") {
         // The template creates roles and extensions; say so before the first deploy fails.
@@ -190,8 +178,8 @@ int scaffold(const InitRequest& req, const Reporter& rep) {
     }
 
     const std::string target = shell_quote(shown);
-    const std::string db = req.connection && !req.connection->database.empty()
-                               ? req.connection->database
+    const std::string db = req.connection && !req.connection->settings.database.empty()
+                               ? req.connection->settings.database
                                : std::string(kDefaultDatabase);
     const std::string ephemeral = fmt::format("pgmi deploy {} --ephemeral", target);
     const std::string real = fmt::format("pgmi deploy {} -d {}", target, shell_quote(db));
@@ -210,99 +198,6 @@ int scaffold(const InitRequest& req, const Reporter& rep) {
 // --- the wizard -------------------------------------------------------------------------------
 
 enum class Flow { Done, Cancelled };
-
-// The connection form: Next with the settings, Back (Esc on the first field) or Cancel.
-ui::Answer<ConnectionSettings> ask_connection(ui::Wizard& w) {
-    ConnectionSettings c;
-    std::string port_text = "5432";
-    std::string username = "postgres";
-    std::size_t ssl_index = 2;
-    int field = 0;
-    w.note(
-        "Connection defaults go to pgmi.yaml. Passwords never do: use PGPASSWORD, ~/.pgpass "
-        "or --connection when you deploy.");
-    while (field < 5) {
-        ui::Step step = ui::Step::Next;
-        switch (field) {
-            case 0: {
-                auto a = w.text("Host", c.host, nullptr, [](const std::string& v) {
-                    if (v.empty() || v.find_first_of(" \t") != std::string::npos)
-                        return std::optional<std::string>("host is required (no spaces)");
-                    // A pasted connection string may hold a password; pgmi.yaml never does.
-                    if (v.find("://") != std::string::npos || v.find_first_of("@=") != v.npos)
-                        return std::optional<std::string>(
-                            "enter a host name, IP address or socket directory, not a connection "
-                            "string");
-                    return std::optional<std::string>();
-                });
-                step = a.step;
-                if (step == ui::Step::Next)
-                    c.host = a.value;
-                break;
-            }
-            case 1: {
-                auto a = w.text("Port", port_text, nullptr, [](const std::string& v) {
-                    const bool digits = !v.empty() && v.size() <= 5 &&
-                                        v.find_first_not_of("0123456789") == std::string::npos;
-                    const int port = digits ? std::stoi(v) : 0;
-                    return port < 1 || port > 65535
-                               ? std::optional<std::string>(
-                                     "port must be a number between 1 and 65535")
-                               : std::nullopt;
-                });
-                step = a.step;
-                port_text = a.value;
-                if (step == ui::Step::Next)
-                    c.port = std::stoi(a.value);
-                break;
-            }
-            case 2: {
-                auto a = w.text("Database", c.database, nullptr, [](const std::string& v) {
-                    return v.empty() ? std::optional<std::string>("database name is required")
-                                     : std::nullopt;
-                });
-                step = a.step;
-                if (step == ui::Step::Next)
-                    c.database = a.value;
-                break;
-            }
-            case 3: {
-                auto a = w.text("Username (empty: $PGUSER or your OS user)", username);
-                step = a.step;
-                if (step == ui::Step::Next) {
-                    username = a.value;
-                    c.username = a.value;
-                }
-                break;
-            }
-            case 4: {
-                std::vector<ui::Choice> modes;
-                modes.reserve(kSslModes.size());
-                for (const auto m : kSslModes)
-                    modes.push_back({std::string(m), ""});
-                auto a = w.choose("SSL mode", modes, ssl_index);
-                step = a.step;
-                if (step == ui::Step::Next) {
-                    ssl_index = a.value;
-                    c.sslmode = std::string(kSslModes.at(a.value));
-                }
-                break;
-            }
-            default:
-                break;
-        }
-        if (step == ui::Step::Cancel)
-            return {ui::Step::Cancel, c};
-        if (step == ui::Step::Back) {
-            if (field == 0)
-                return {ui::Step::Back, c};
-            --field;
-            continue;
-        }
-        ++field;
-    }
-    return {ui::Step::Next, c};
-}
 
 Flow run_wizard(const ui::Terminal& term, InitRequest& req) {
     ui::Wizard w(term);
@@ -354,11 +249,12 @@ Flow run_wizard(const ui::Terminal& term, InitRequest& req) {
             }
             if (!a.value)
                 return Flow::Done;
-            auto c = ask_connection(w);
+            w.note("");
+            auto c = run_connection_wizard(w, term, process_env(), {.saving = true});
             if (c.step == ui::Step::Back)
                 continue;  // ask again whether to configure a connection
             if (c.step == ui::Step::Next)
-                req.connection = c.value;
+                req.connection = std::move(c.value);
             else
                 w.note("Connection setup cancelled; scaffolding without it.");
             return Flow::Done;
@@ -392,7 +288,7 @@ int run(const InitArgs& args, const Reporter& rep) {
         }
         err("\n");
     }
-    return scaffold(req, rep);
+    return scaffold(req, term, rep);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "config/project_config.hpp"
@@ -110,14 +111,51 @@ std::string yaml_scalar(std::string_view s) {
     return q;
 }
 
+std::vector<std::pair<std::string_view, std::string>> connection_fields(
+    const ConnectionSettings& c) {
+    std::vector<std::pair<std::string_view, std::string>> fields;
+    auto add = [&fields](std::string_view key, const std::string& value) {
+        if (!value.empty())
+            fields.emplace_back(key, value);
+    };
+    add("host", c.host);
+    add("port", c.port != 0 ? std::to_string(c.port) : std::string());
+    add("database", c.database);
+    add("maintenance_database", c.maintenance_database);
+    add("username", c.username);
+    add("sslmode", c.sslmode);
+    add("sslcert", c.sslcert);
+    add("sslkey", c.sslkey);
+    add("sslrootcert", c.sslrootcert);
+    add("auth_method", c.auth_method);
+    add("azure_tenant_id", c.azure_tenant_id);
+    add("azure_client_id", c.azure_client_id);
+    add("aws_region", c.aws_region);
+    add("google_instance", c.google_instance);
+    return fields;
+}
+
+ConnectionSettings settings_from(const YamlConnection& yaml) {
+    return ConnectionSettings{.host = yaml.host.value_or(""),
+                              .port = yaml.port.value_or(0),
+                              .database = yaml.database.value_or(""),
+                              .maintenance_database = yaml.maintenance_database.value_or(""),
+                              .username = yaml.username.value_or(""),
+                              .sslmode = yaml.sslmode.value_or(""),
+                              .sslcert = yaml.sslcert.value_or(""),
+                              .sslkey = yaml.sslkey.value_or(""),
+                              .sslrootcert = yaml.sslrootcert.value_or(""),
+                              .auth_method = yaml.auth_method.value_or(""),
+                              .azure_tenant_id = yaml.azure_tenant_id.value_or(""),
+                              .azure_client_id = yaml.azure_client_id.value_or(""),
+                              .aws_region = yaml.aws_region.value_or(""),
+                              .google_instance = yaml.google_instance.value_or("")};
+}
+
 std::string connection_block(const ConnectionSettings& c) {
     std::string s = "connection:\n";
-    s += "  host: " + yaml_scalar(c.host) + "\n";
-    s += fmt::format("  port: {}\n", c.port);
-    s += "  database: " + yaml_scalar(c.database) + "\n";
-    if (!c.username.empty())
-        s += "  username: " + yaml_scalar(c.username) + "\n";
-    s += "  sslmode: " + yaml_scalar(c.sslmode) + "\n";
+    for (const auto& [key, value] : connection_fields(c))
+        s += fmt::format("  {}: {}\n", key, key == "port" ? value : yaml_scalar(value));
     return s;
 }
 
@@ -130,6 +168,7 @@ Result<std::string> merge_connection(std::string_view yaml, const ConnectionSett
             break;
         }
     }
+    const auto fields = connection_fields(c);
     const std::string block = connection_block(c);
     const std::vector<std::string_view> block_lines = split_lines(block);
     std::vector<std::string_view> result;
@@ -159,8 +198,8 @@ Result<std::string> merge_connection(std::string_view yaml, const ConnectionSett
             const std::string_view key = commented_key(lines[i]);
             if (key.empty())
                 continue;
-            const bool set = key == "host" || key == "port" || key == "database" ||
-                             key == "sslmode" || (key == "username" && !c.username.empty());
+            const bool set = std::any_of(fields.begin(), fields.end(),
+                                         [key](const auto& f) { return f.first == key; });
             if (!set)
                 result.push_back(lines[i]);
         }
@@ -175,9 +214,7 @@ Result<std::string> merge_connection(std::string_view yaml, const ConnectionSett
     if (!parsed)
         return parsed.error();
     const auto& conn = parsed->connection;
-    if (conn.host.value_or("") != c.host || conn.port.value_or(0) != c.port ||
-        conn.database.value_or("") != c.database || conn.sslmode.value_or("") != c.sslmode ||
-        conn.username.value_or("") != c.username) {
+    if (connection_fields(settings_from(conn)) != fields || conn.google_ip_type) {
         return make_error(ErrorKind::Config,
                           "pgmi.yaml: the connection settings did not survive a round trip");
     }

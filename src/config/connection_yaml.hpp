@@ -5,19 +5,36 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "config/project_config.hpp"
 #include "util/error.hpp"
 
 namespace pgmi::config {
 
-/// Connection defaults captured by a wizard. Never a password.
+/// Connection defaults captured by a wizard. Never a password. An empty string (port 0) is not
+/// written: Google Cloud SQL has no host or port, password auth no auth_method.
 struct ConnectionSettings {
     std::string host = "localhost";
     int port = 5432;
     std::string database;
-    std::string username;  // empty = not written
+    std::string maintenance_database;
+    std::string username;
     std::string sslmode = "prefer";
+    std::string sslcert, sslkey, sslrootcert;
+    std::string auth_method;  // "azure", "aws", "google"; "" = password
+    std::string azure_tenant_id, azure_client_id;
+    std::string aws_region;
+    std::string google_instance;
 };
+
+/// The keys `c` sets with their values, in the order they are written (port as decimal text).
+std::vector<std::pair<std::string_view, std::string>> connection_fields(
+    const ConnectionSettings& c);
+
+/// The settings pgmi.yaml's `connection:` block holds (unset keys as "" / 0).
+ConnectionSettings settings_from(const YamlConnection& yaml);
 
 /// `s` as a YAML scalar: plain when that reads back as the same string, else double-quoted with
 /// `"`, `\` and control characters escaped.

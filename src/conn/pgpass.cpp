@@ -138,6 +138,109 @@ PasswordFile load_password_file(const std::filesystem::path& path) {
     return f;
 }
 
+std::string pgpass_escape(std::string_view field) {
+    std::string out;
+    out.reserve(field.size());
+    for (const char c : field) {
+        if (c == '\\' || c == ':')
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+Result<std::string> pgpass_line(const PgpassKey& key, std::string_view password) {
+    const std::pair<std::string_view, std::string_view> fields[] = {{"host", key.host},
+                                                                    {"port", key.port},
+                                                                    {"database", key.database},
+                                                                    {"user", key.user},
+                                                                    {"password", password}};
+    std::string line;
+    bool first = true;
+    for (const auto& [name, value] : fields) {
+        if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+            return make_error(ErrorKind::Config,
+                              fmt::format("the {} holds a line break or a NUL byte, which a "
+                                          "password file cannot hold",
+                                          name));
+        }
+        if (!first)
+            line += ':';
+        first = false;
+        line += value == "*" && name != "password" ? std::string("*") : pgpass_escape(value);
+    }
+    if (password.empty())
+        return make_error(ErrorKind::Config, "the password is empty; there is nothing to save");
+    if (line.front() == '#')  // a host starting with '#' would make the line a comment
+        line.insert(0, 1, '\\');
+    return line;
+}
+
+namespace {
+
+bool same_key(const PgpassEntry& e, const PgpassKey& key) {
+    auto same = [](bool any, const std::string& value, const std::string& wanted) {
+        return any ? wanted == "*" : wanted != "*" && value == wanted;
+    };
+    return same(e.any_host, e.host, key.host) && same(e.any_port, e.port, key.port) &&
+           same(e.any_database, e.database, key.database) && same(e.any_user, e.user, key.user);
+}
+
+}  // namespace
+
+std::string pgpass_upsert(std::string_view existing, const PgpassKey& key, std::string_view line) {
+    std::string out(line);
+    out += '\n';
+    size_t start = 0;
+    while (start < existing.size()) {
+        const size_t nl = existing.find('\n', start);
+        const size_t end = nl == std::string_view::npos ? existing.size() : nl + 1;
+        const std::string_view raw = existing.substr(start, end - start);
+        start = end;
+        const std::vector<PgpassEntry> parsed = parse_pgpass(raw);
+        if (parsed.size() == 1 && same_key(parsed.front(), key))
+            continue;
+        out += raw;
+        if (raw.back() != '\n')
+            out += '\n';
+    }
+    return out;
+}
+
+Status save_pgpass(const std::filesystem::path& path, const PgpassKey& key,
+                   std::string_view password) {
+    namespace fs = std::filesystem;
+    auto line = pgpass_line(key, password);
+    if (!line)
+        return line.error();
+    // A password file kept as a link (dotfile managers do that) stays one: its file is replaced.
+    std::error_code ec;
+    fs::path file = path;
+    if (fs::is_symlink(path, ec)) {
+        file = fs::weakly_canonical(path, ec);
+        if (ec) {
+            return make_error(ErrorKind::General, fmt::format("cannot resolve the link {}: {}",
+                                                              path.string(), ec.message()));
+        }
+    }
+    const fs::path parent = file.parent_path().empty() ? fs::path(".") : file.parent_path();
+    if (!fs::exists(parent, ec)) {
+        fs::create_directories(parent, ec);
+        if (ec) {
+            return make_error(ErrorKind::General,
+                              fmt::format("cannot create {}: {}", parent.string(), ec.message()));
+        }
+        fs::permissions(parent, fs::perms::owner_all, ec);
+    }
+    util::ReadResult current = util::read_regular_file(file, {.max_bytes = kMaxPasswordFileBytes,
+                                                              .follow_symlinks = false,
+                                                              .limit_for = "a password file"});
+    if (!current && !current.missing())
+        return current.to_error(ErrorKind::General);
+    const std::string text = pgpass_upsert(current ? current.value() : std::string(), key, *line);
+    return util::write_file_atomic(file, text, {.mode = 0600, .exact_mode = true});
+}
+
 std::filesystem::path password_file_path(const std::optional<std::string>& passfile,
                                          const EnvLookup& env) {
     if (passfile && !passfile->empty())

@@ -3,6 +3,10 @@
 // exactly `*` matches anything, `#` lines are comments, the first matching line wins, a
 // Unix-socket connection matches `localhost`. A file that group or others may access is not used
 // (libpq's rule), and the caller is told why, so it can warn.
+//
+// Writing (the connection wizard's offer, commands §9): one line per saved password, inserted
+// first so it wins, replacing the lines for the same host, port, database and user; every other
+// line is kept byte for byte; the file is replaced atomically with mode 0600.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "util/env.hpp"
+#include "util/error.hpp"
 
 namespace pgmi::conn {
 
@@ -52,5 +57,31 @@ PasswordFile load_password_file(const std::filesystem::path& path);
 /// `passfile` if given, else $PGPASSFILE, else ~/.pgpass ($HOME, then the passwd entry).
 std::filesystem::path password_file_path(const std::optional<std::string>& passfile,
                                          const EnvLookup& env);
+
+/// What a saved password is for: the first four fields of its line, unescaped. A field that is
+/// exactly "*" is written as the wildcard.
+struct PgpassKey {
+    std::string host, port, database, user;
+};
+
+/// `field` as it appears in a line: `\` and `:` escaped with a backslash.
+std::string pgpass_escape(std::string_view field);
+
+/// The line (no line break) for `key` and `password` (a leading '#' escaped, so it is no
+/// comment). Config error, naming the field (never its
+/// value), when a value holds a line break or a NUL byte, which the file cannot hold, or the
+/// password is empty (libpq treats an empty password as none).
+Result<std::string> pgpass_line(const PgpassKey& key, std::string_view password);
+
+/// `existing` with `line` (from pgpass_line) inserted first and every line whose first four
+/// fields equal `key` removed; all other lines are kept byte for byte. Linear in the input.
+std::string pgpass_upsert(std::string_view existing, const PgpassKey& key, std::string_view line);
+
+/// Saves the password for `key` in the password file at `path`: the parent directory is created
+/// (mode 0700) when missing, the existing file (a link is followed to its file, which stays a
+/// link) is read with the size cap, and the result replaces it atomically with mode 0600. General
+/// error naming the file on failure; the file is then unchanged.
+Status save_pgpass(const std::filesystem::path& path, const PgpassKey& key,
+                   std::string_view password);
 
 }  // namespace pgmi::conn

@@ -482,6 +482,20 @@ Status target_and_maintenance(const Inputs& in, ResolvedConnection& r) {
 
 }  // namespace
 
+bool has_connection_source(const ConnectionFlags& flags, const EnvLookup& env,
+                           const config::YamlConnection& yaml) {
+    const CloudFlags& c = flags.cloud;
+    const bool cloud_flag = c.azure || c.aws || c.google || c.azure_tenant_id ||
+                            c.azure_client_id || c.aws_region || c.google_instance ||
+                            c.google_ip_type;
+    auto given = [](const std::optional<std::string>& v) { return v && !v->empty(); };
+    return given(flags.connection) || given(flags.host) || given(flags.database) || cloud_flag ||
+           non_empty(env, "PGMI_CONNECTION_STRING") || non_empty(env, "DATABASE_URL") ||
+           (non_empty(env, "PGHOST") && non_empty(env, "PGDATABASE")) ||
+           non_empty(env, "PGSERVICE") || given(yaml.host) || given(yaml.database) ||
+           given(yaml.google_instance);
+}
+
 Result<ResolvedConnection> resolve(const ConnectionFlags& flags, const EnvLookup& env,
                                    const config::YamlConnection& yaml) {
     ResolvedConnection r;

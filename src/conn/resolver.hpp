@@ -44,6 +44,13 @@ struct ConnectionFlags {
     CloudFlags cloud;  // --azure, --aws, --google and their companions
 };
 
+/// Whether anything says where to deploy (connections §2.4): --connection, --host, -d,
+/// $PGMI_CONNECTION_STRING, $DATABASE_URL, $PGHOST together with $PGDATABASE, $PGSERVICE, a cloud
+/// flag, or pgmi.yaml's connection.host, .database or .google_instance. Without any, a deploy at
+/// a terminal asks with the connection wizard.
+bool has_connection_source(const ConnectionFlags& flags, const EnvLookup& env,
+                           const config::YamlConnection& yaml);
+
 Result<ResolvedConnection> resolve(const ConnectionFlags& flags, const EnvLookup& env,
                                    const config::YamlConnection& yaml);
 

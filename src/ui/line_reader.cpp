@@ -303,8 +303,9 @@ namespace {
 // What the signal handler needs, set before it is installed and cleared after it is removed.
 int g_raw_fd = -1;
 termios g_raw_saved{};
-constexpr std::array<int, 3> kRestoreSignals = {SIGTERM, SIGHUP, SIGQUIT};
-std::array<struct sigaction, 3> g_previous{};
+// SIGINT too: raw mode turns Ctrl+C into a key, but `kill -INT` from elsewhere still arrives.
+constexpr std::array<int, 4> kRestoreSignals = {SIGTERM, SIGHUP, SIGQUIT, SIGINT};
+std::array<struct sigaction, kRestoreSignals.size()> g_previous{};
 
 void restore_terminal_on_signal(int sig) {
     if (g_raw_fd >= 0)
@@ -389,10 +390,13 @@ Key KeyReader::next() {
 
 namespace {
 
-void draw(const std::string& prompt, const LineEditor& editor) {
-    std::string out = "\r\x1b[2K" + prompt + editor.text();
-    if (std::size_t back = editor.chars_after_cursor(); back > 0)
-        out += "\x1b[" + std::to_string(back) + "D";
+void draw(const std::string& prompt, const LineEditor& editor, Echo echo, const Display& display) {
+    std::string out = "\r\x1b[2K" + prompt;
+    if (echo == Echo::Visible) {
+        out += display ? display(editor.text()) : editor.text();
+        if (std::size_t back = editor.chars_after_cursor(); back > 0)
+            out += "\x1b[" + std::to_string(back) + "D";
+    }
     std::fwrite(out.data(), 1, out.size(), stderr);
     std::fflush(stderr);
 }
@@ -400,16 +404,16 @@ void draw(const std::string& prompt, const LineEditor& editor) {
 }  // namespace
 
 LineResult read_line(KeyReader& keys, const std::string& prompt, const std::string& initial,
-                     const Completer& completer) {
+                     const Completer& completer, Echo echo, const Display& display) {
     LineEditor editor(initial, completer);
-    draw(prompt, editor);
+    draw(prompt, editor, echo, display);
     for (;;) {
         const Key k = keys.next();
         const LineEditor::Outcome outcome = editor.apply(k);
         if (outcome != LineEditor::Outcome::Continue) {
             return LineResult{outcome, editor.text()};
         }
-        draw(prompt, editor);
+        draw(prompt, editor, echo, display);
     }
 }
 

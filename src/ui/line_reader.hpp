@@ -78,8 +78,8 @@ class LineEditor {
 std::string common_prefix(const std::vector<std::string>& items);
 
 /// Puts a terminal in raw mode (no echo, no line buffering, no signals from Ctrl+C) for its
-/// lifetime and restores the previous mode afterwards -- also when SIGTERM, SIGHUP or SIGQUIT
-/// arrive meanwhile: their handler restores the terminal first, then does what the previous
+/// lifetime and restores the previous mode afterwards -- also when SIGTERM, SIGHUP, SIGQUIT or
+/// SIGINT arrive meanwhile: their handler restores the terminal first, then does what the previous
 /// handler (or the default action) would have done. One RawMode at a time.
 class RawMode {
   public:
@@ -111,8 +111,20 @@ struct LineResult {
     std::string text;
 };
 
-/// Edits one line at the terminal: draws `prompt` + text on stderr, reads keys from `keys`.
+/// How read_line shows what is typed.
+enum class Echo {
+    Visible,
+    Hidden,  // a secret: nothing of it is drawn (not even its length)
+};
+
+/// How a visible line is drawn: the text with parts replaced, one character (UTF-8 code point)
+/// for each character, e.g. a password inside a connection string shown as '*'.
+using Display = std::function<std::string(const std::string& text)>;
+
+/// Edits one line at the terminal: draws `prompt` + text (through `display` when given) on
+/// stderr, reads keys from `keys`.
 LineResult read_line(KeyReader& keys, const std::string& prompt, const std::string& initial,
-                     const Completer& completer);
+                     const Completer& completer, Echo echo = Echo::Visible,
+                     const Display& display = nullptr);
 
 }  // namespace pgmi::ui

@@ -41,11 +41,12 @@ void Wizard::answered(std::string_view label, std::string_view value) {
 }
 
 Answer<std::string> Wizard::text(std::string_view label, const std::string& initial,
-                                 const Completer& completer, const Validator& validate) {
+                                 const Completer& completer, const Validator& validate,
+                                 const Display& display) {
     const std::string prompt = term_.paint("36", "?") + " " + std::string(label) + ": ";
     std::string value = initial;
     for (;;) {
-        LineResult r = read_line(keys_, prompt, value, completer);
+        LineResult r = read_line(keys_, prompt, value, completer, Echo::Visible, display);
         value = r.text;
         if (r.outcome == LineEditor::Outcome::Submit) {
             if (validate) {
@@ -55,12 +56,24 @@ Answer<std::string> Wizard::text(std::string_view label, const std::string& init
                     continue;
                 }
             }
-            answered(label, r.text);
+            answered(label, display ? display(r.text) : r.text);
             return {Step::Next, r.text};
         }
         write("\r\x1b[2K");
         return {r.outcome == LineEditor::Outcome::Back ? Step::Back : Step::Cancel, r.text};
     }
+}
+
+Answer<std::string> Wizard::secret(std::string_view label) {
+    const std::string prompt =
+        term_.paint("36", "?") + " " + std::string(label) + ": " + term_.paint("2", "(hidden) ");
+    LineResult r = read_line(keys_, prompt, "", nullptr, Echo::Hidden);
+    if (r.outcome == LineEditor::Outcome::Submit) {
+        answered(label, r.text.empty() ? "(none)" : "(entered)");
+        return {Step::Next, r.text};
+    }
+    write("\r\x1b[2K");
+    return {r.outcome == LineEditor::Outcome::Back ? Step::Back : Step::Cancel, {}};
 }
 
 Answer<std::size_t> Wizard::choose(std::string_view label, const std::vector<Choice>& choices,

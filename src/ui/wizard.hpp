@@ -48,10 +48,14 @@ class Wizard {
     using Validator = std::function<std::optional<std::string>(const std::string&)>;
 
     /// One line of text; `initial` is prefilled and editable. A value `validate` rejects is
-    /// shown as an error and asked again.
+    /// shown as an error and asked again. `display` (when given) draws the text, also in the
+    /// answered line (e.g. masking a password inside a connection string).
     Answer<std::string> text(std::string_view label, const std::string& initial,
                              const Completer& completer = nullptr,
-                             const Validator& validate = nullptr);
+                             const Validator& validate = nullptr, const Display& display = nullptr);
+    /// A secret (a password, a client secret): nothing typed is drawn, the answered line says
+    /// only whether something was entered, and an empty answer is allowed.
+    Answer<std::string> secret(std::string_view label);
     /// One of `choices` (index), starting at `initial`.
     Answer<std::size_t> choose(std::string_view label, const std::vector<Choice>& choices,
                                std::size_t initial = 0);

@@ -337,16 +337,25 @@ TEST(InitWizard, DefaultsScaffoldWithoutConnection) {
     EXPECT_TRUE(has(s.output(), "\u2714")) << "glyphs at a terminal";
 }
 
-TEST(InitWizard, ConnectionSetupWritesPgmiYamlWithoutSecrets) {
+TEST(InitWizard, ConnectionSetupRunsTheConnectionWizardAndWritesPgmiYamlWithoutSecrets) {
     TempDir dir;
-    PtySession s({"init", "proj2"}, {.env = {{"NO_COLOR", "1"}}, .cwd = dir.path()});
+    dir.write("home/.keep", "");
+    const std::string port = std::to_string(server().port());
+    PtySession s({"init", "proj2"}, {.env = {{"NO_COLOR", "1"},
+                                             {"HOME", (dir.path() / "home").string()},
+                                             {"PGPASSFILE", std::nullopt}},
+                                     .cwd = dir.path()});
     ASSERT_TRUE(s.expect("Project directory: proj2"));
     s.send("\r");
     ASSERT_TRUE(s.expect("Template"));
     s.send("\r");
     ASSERT_TRUE(s.expect("Configure a database connection now?"));
     s.send("y");
-    ASSERT_TRUE(s.expect("Passwords never do"));
+    // The one connection wizard (config_test.cpp covers every provider).
+    ASSERT_TRUE(s.expect("pgmi - Connection Setup"));
+    ASSERT_TRUE(s.expect("Where is your PostgreSQL?"));
+    ASSERT_TRUE(s.expect("Google Cloud SQL"));
+    s.send("\r");
     ASSERT_TRUE(s.expect("Host: localhost"));
     s.send(
         "\x15"
@@ -354,44 +363,50 @@ TEST(InitWizard, ConnectionSetupWritesPgmiYamlWithoutSecrets) {
     ASSERT_TRUE(s.expect("Error: enter a host name, IP address or socket directory"));
     s.send(
         "\x15"
-        "db.internal\r");
+        "127.0.0.1\r");
     ASSERT_TRUE(s.expect("Port: 5432"));
     s.send(
         "\x7f\x7f\x7f\x7f"
         "x\r");
     ASSERT_TRUE(s.expect("Error: port must be a number between 1 and 65535"));
     ASSERT_TRUE(s.expect("Port: x"));
-    s.send(
-        "\x7f"
-        "6543\r");
+    s.send("\x7f" + port + "\r");
     ASSERT_TRUE(s.expect("Database: "));
     s.send("\r");
     ASSERT_TRUE(s.expect("Error: database name is required"));
     s.send("orders\r");
-    ASSERT_TRUE(s.expect("Username"));
-    s.send(
-        "\x15"
-        "deployer\r");
-    ASSERT_TRUE(s.expect("SSL mode"));
-    s.send("\x1b[B");  // prefer -> require
+    ASSERT_TRUE(s.expect("Maintenance database: postgres"));
     s.send("\r");
+    ASSERT_TRUE(s.expect("Username: postgres"));
+    s.send("\r");
+    ASSERT_TRUE(s.expect("Password: "));
+    s.send("typed-secret-77\r");
+    ASSERT_TRUE(s.expect("ok Connected: PostgreSQL"));
+    ASSERT_TRUE(s.expect("Wrote proj2 (basic template)."));
     ASSERT_TRUE(s.expect("Wrote proj2/pgmi.yaml"));
+    ASSERT_TRUE(s.expect("Save the password to .pgpass for future sessions?"));
+    s.send("n");
+    ASSERT_TRUE(s.expect("Tip: when you deploy"));
     EXPECT_EQ(s.wait(), 0) << s.output();
 
     const fs::path yaml_path = dir.path() / "proj2/pgmi.yaml";
     EXPECT_EQ(mode_of(yaml_path), 0600u);
     auto yaml = config::load_project_config(dir.path() / "proj2");
     ASSERT_TRUE(yaml) << yaml.error().message;
-    EXPECT_EQ(yaml->connection.host, "db.internal");
-    EXPECT_EQ(yaml->connection.port, 6543);
+    EXPECT_EQ(yaml->connection.host, "127.0.0.1");
+    EXPECT_EQ(yaml->connection.port, server().port());
     EXPECT_EQ(yaml->connection.database, "orders");
-    EXPECT_EQ(yaml->connection.username, "deployer");
-    EXPECT_EQ(yaml->connection.sslmode, "require");
+    EXPECT_EQ(yaml->connection.username, "postgres");
+    EXPECT_EQ(yaml->connection.maintenance_database, "postgres");
+    EXPECT_EQ(yaml->connection.sslmode, "prefer");
     ASSERT_EQ(yaml->params.size(), 1u);
     EXPECT_EQ(yaml->params[0], (std::pair<std::string, std::string>{"env", "development"}));
     const std::string text = read_file(yaml_path);
     EXPECT_FALSE(has(text, "password:")) << text;
     EXPECT_FALSE(has(text, "secret@")) << text;
+    EXPECT_FALSE(has(text, "typed-secret-77")) << text;
+    EXPECT_FALSE(has(s.output(), "typed-secret-77")) << "never echoed";
+    EXPECT_FALSE(fs::exists(dir.path() / "home/.pgpass"));
     EXPECT_TRUE(has(text, "# Never put a secret in this file")) << "comments are kept";
     EXPECT_TRUE(has(s.output(), "pgmi deploy proj2 -d orders")) << s.output();
 }
@@ -455,6 +470,8 @@ TEST(InitWizard, CancellingTheConnectionFormStillScaffolds) {
     s.send("\r");
     ASSERT_TRUE(s.expect("Configure a database connection now?"));
     s.send("y");
+    ASSERT_TRUE(s.expect("Where is your PostgreSQL?"));
+    s.send("\r");
     ASSERT_TRUE(s.expect("Host: "));
     s.send("\x03");
     ASSERT_TRUE(s.expect("scaffolding without it"));

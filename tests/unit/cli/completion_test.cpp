@@ -3,6 +3,7 @@
 
 #include "cli/ai_command.hpp"
 #include "cli/completion_command.hpp"
+#include "cli/config_command.hpp"
 #include "cli/deploy_command.hpp"
 #include "cli/init_command.hpp"
 #include "cli/templates_command.hpp"
@@ -16,6 +17,7 @@ class Completion : public ::testing::Test {
     Completion() : root_("pgmi", "pgmi") {
         root_.set_help_flag("--help", "Show help for pgmi");
         add_completion_command(root_, result_, reporter_);
+        add_config_command(root_, result_, reporter_);
         add_deploy_command(root_, result_, reporter_);
         add_init_command(root_, result_, reporter_);
         add_templates_command(root_, result_, reporter_);
@@ -42,7 +44,8 @@ using V = std::vector<std::string>;
 
 TEST_F(Completion, Commands) {
     EXPECT_EQ(values({"de"}), V{"deploy"});
-    EXPECT_EQ(values({""}), (V{"completion", "deploy", "help", "init", "templates", "version"}));
+    EXPECT_EQ(values({""}),
+              (V{"completion", "config", "deploy", "help", "init", "templates", "version"}));
     EXPECT_EQ(directive_of({""}), directive::kNoFiles);
     EXPECT_TRUE(values({"zz"}).empty());
     EXPECT_EQ(values({"templates", ""}), (V{"describe", "list"}));
@@ -129,6 +132,12 @@ TEST(AiCompletion, SkillNamesAndAssistants) {
               (V{"codex", "codex-skills", "copilot"}));
     EXPECT_EQ(values({"ai", "check", "--assistant=cl"}),
               (V{"--assistant=claude", "--assistant=cline"}));
+}
+
+TEST_F(Completion, ConfigCompletesAndTakesADirectory) {
+    EXPECT_EQ(values({"con"}), V{"config"});
+    EXPECT_EQ(directive_of({"config", ""}), directive::kDirsOnly);
+    EXPECT_EQ(directive_of({"config", ".", ""}), directive::kNoFiles) << "one path at most";
 }
 
 }  // namespace

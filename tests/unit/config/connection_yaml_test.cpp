@@ -102,5 +102,59 @@ TEST(ConnectionYaml, ScalarsAreQuotedExactlyWhenPlainWouldChangeThem) {
     EXPECT_EQ(yaml_scalar("q\"\\\x01"), "\"q\\\"\\\\\\x01\"");
 }
 
+TEST(ConnectionYaml, CloudKeysAndUnsetFieldsAreWrittenOnlyWhenSet) {
+    ConnectionSettings google{.host = "",
+                              .port = 0,
+                              .database = "app",
+                              .username = "sa@p.iam",
+                              .sslmode = "",
+                              .auth_method = "google",
+                              .google_instance = "p:r:i"};
+    EXPECT_EQ(connection_block(google),
+              "connection:\n  database: app\n  username: \"sa@p.iam\"\n  auth_method: google\n"
+              "  google_instance: \"p:r:i\"\n");
+    ConnectionSettings aws{.host = "db.rds.amazonaws.com",
+                           .database = "app",
+                           .maintenance_database = "admin",
+                           .sslmode = "require",
+                           .sslrootcert = "/etc/rds.pem",
+                           .auth_method = "aws",
+                           .aws_region = "eu-west-1"};
+    EXPECT_EQ(connection_block(aws),
+              "connection:\n  host: db.rds.amazonaws.com\n  port: 5432\n  database: app\n"
+              "  maintenance_database: admin\n  sslmode: require\n  sslrootcert: \"/etc/rds.pem\"\n"
+              "  auth_method: aws\n  aws_region: eu-west-1\n");
+    for (const ConnectionSettings& c : {google, aws,
+                                        ConnectionSettings{.host = "x.postgres.database.azure.com",
+                                        .database = "d",
+                                        .sslmode = "require",
+                                        .auth_method = "azure",
+                                        .azure_tenant_id = "t",
+                                        .azure_client_id = "c"}}) {
+        auto merged = merge_connection("# top\nparams:\n  env: dev\ntimeout: 5m\n", c);
+        ASSERT_TRUE(merged) << merged.error().message;
+        auto parsed = parse_project_config(*merged, "pgmi.yaml");
+        ASSERT_TRUE(parsed) << parsed.error().message;
+        EXPECT_EQ(parsed->connection.auth_method, c.auth_method);
+        EXPECT_EQ(parsed->timeout, "5m");
+        EXPECT_EQ(merged->substr(0, 7), "# top\n\n");
+    }
+}
+
+TEST(ConnectionYaml, MergeKeepsEverythingOutsideTheBlockByteForByte) {
+    const std::string before = "# header: keep me\n\ntimeout: 90s   # trailing comment\n";
+    const std::string after = "\nparams:\n  b: \"2\"\n  a: '1'\n# footer\n";
+    const std::string file = before +
+                             "connection:\n  host: old\n  # sslrootcert: /ca.pem\n"
+                             "  # password: never\n  port: 1\n" +
+                             after;
+    auto merged = merge_connection(file, ConnectionSettings{.database = "d"});
+    ASSERT_TRUE(merged) << merged.error().message;
+    EXPECT_EQ(*merged, before +
+                           "connection:\n  host: localhost\n  port: 5432\n  database: d\n"
+                           "  sslmode: prefer\n  # sslrootcert: /ca.pem\n  # password: never\n" +
+                           after);
+}
+
 }  // namespace
 }  // namespace pgmi::config

@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "support/support.hpp"
 
@@ -144,6 +147,101 @@ TEST(Pgpass, PathPrecedence) {
     EXPECT_EQ(password_file_path(std::nullopt, env_from({{"PGPASSFILE", "/env"}, {"HOME", "/h"}})),
               "/env");
     EXPECT_EQ(password_file_path(std::nullopt, env_from({{"HOME", "/h"}})), "/h/.pgpass");
+}
+
+// --- writing --------------------------------------------------------------------------------
+
+TEST(PgpassWrite, EscapesColonsAndBackslashesOnly) {
+    EXPECT_EQ(pgpass_escape("plain"), "plain");
+    EXPECT_EQ(pgpass_escape("a:b\\c"), "a\\:b\\\\c");
+    EXPECT_EQ(pgpass_escape("*x"), "*x");
+    auto line = pgpass_line({"db:1", "5432", "*", "al\\ice"}, "pa:ss\\w*rd");
+    ASSERT_TRUE(line) << line.error().message;
+    EXPECT_EQ(*line, "db\\:1:5432:*:al\\\\ice:pa\\:ss\\\\w*rd");
+    auto back = parse_pgpass(*line);
+    ASSERT_EQ(back.size(), 1u);
+    EXPECT_EQ(back[0].host, "db:1");
+    EXPECT_TRUE(back[0].any_database);
+    EXPECT_EQ(back[0].user, "al\\ice");
+    EXPECT_EQ(back[0].password, "pa:ss\\w*rd");
+    // A host starting with '#' would turn the line into a comment (found by pgpass_write_fuzz).
+    auto hash = pgpass_line({"#h", "1", "d", "u"}, "pw");
+    ASSERT_TRUE(hash);
+    EXPECT_EQ(*hash, "\\#h:1:d:u:pw");
+    ASSERT_EQ(parse_pgpass(*hash).size(), 1u);
+    EXPECT_EQ(parse_pgpass(*hash)[0].host, "#h");
+}
+
+TEST(PgpassWrite, RefusesWhatTheFileCannotHoldWithoutQuotingIt) {
+    for (const auto& [key, password] : std::vector<std::pair<PgpassKey, std::string>>{
+             {{"h", "1", "d", "u"}, "two\nlines"},
+             {{"h", "1", "d", "u"}, std::string("nul\0x", 5)},
+             {{"h\r", "1", "d", "u"}, "pw"},
+             {{"h", "1", "d", "u"}, ""}}) {
+        auto line = pgpass_line(key, password);
+        ASSERT_FALSE(line);
+        EXPECT_EQ(line.error().kind, ErrorKind::Config);
+        EXPECT_EQ(line.error().message.find("two"), std::string::npos) << "never the value";
+    }
+}
+
+TEST(PgpassWrite, UpsertPutsTheLineFirstAndReplacesTheSameKeyOnly) {
+    const std::string existing =
+        "# my servers\n"
+        "localhost:5432:*:postgres:old\n"
+        "localhost:5432:app:postgres:kept-other-db\r\n"
+        "localhost\\:x:5432:*:postgres:kept-other-host\n"
+        "localhost:5432:*:postgres:old-duplicate\n"
+        "*:*:*:*:wildcard";
+    const PgpassKey key{"localhost", "5432", "*", "postgres"};
+    const std::string out = pgpass_upsert(existing, key, "localhost:5432:*:postgres:new");
+    EXPECT_EQ(out,
+              "localhost:5432:*:postgres:new\n"
+              "# my servers\n"
+              "localhost:5432:app:postgres:kept-other-db\r\n"
+              "localhost\\:x:5432:*:postgres:kept-other-host\n"
+              "*:*:*:*:wildcard\n");
+    EXPECT_EQ(lookup_pgpass(parse_pgpass(out), "/tmp", 5432, "postgres", "postgres"), "new")
+        << "a socket connection matches localhost, and the new line wins";
+    EXPECT_EQ(pgpass_upsert("", key, "l"), "l\n");
+}
+
+TEST(PgpassWrite, SaveCreatesA0600FileInA0700DirectoryAndKeepsOtherLines) {
+    test::TempDir dir;
+    const auto path = dir.path() / "new" / "sub" / "pgpass";
+    ASSERT_TRUE(save_pgpass(path, {"db", "5432", "*", "u"}, "first"));
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    ASSERT_EQ(::stat(path.parent_path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    EXPECT_EQ(test::read_whole_file(path), "db:5432:*:u:first\n");
+
+    const auto kept = dir.write("home/.pgpass", "# mine\nother:1:*:u:x\ndb:5432:*:u:stale\n");
+    ::chmod(kept.c_str(), 0600);
+    ASSERT_TRUE(save_pgpass(kept, {"db", "5432", "*", "u"}, "second"));
+    EXPECT_EQ(test::read_whole_file(kept), "db:5432:*:u:second\n# mine\nother:1:*:u:x\n");
+    auto loaded = load_password_file(kept);
+    EXPECT_FALSE(loaded.ignored) << loaded.warning;
+}
+
+TEST(PgpassWrite, ALinkStaysALinkAndItsFileIsReplaced) {
+    test::TempDir dir;
+    const auto target = dir.write("dotfiles/pgpass", "x:1:*:u:old\n");
+    const auto link = dir.path() / ".pgpass";
+    std::filesystem::create_symlink(target, link);
+    ASSERT_TRUE(save_pgpass(link, {"x", "1", "*", "u"}, "new"));
+    EXPECT_TRUE(std::filesystem::is_symlink(link));
+    EXPECT_EQ(test::read_whole_file(target), "x:1:*:u:new\n");
+}
+
+TEST(PgpassWrite, ADirectoryInTheWayIsAnErrorAndNothingIsWritten) {
+    test::TempDir dir;
+    std::filesystem::create_directory(dir.path() / ".pgpass");
+    auto s = save_pgpass(dir.path() / ".pgpass", {"x", "1", "*", "u"}, "secret-value");
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().message.find("secret-value"), std::string::npos);
+    EXPECT_TRUE(std::filesystem::is_directory(dir.path() / ".pgpass"));
 }
 
 }  // namespace

@@ -577,5 +577,40 @@ TEST(Resolver, OverwriteAndForceTravelWithTheConnection) {
     EXPECT_TRUE(r->force);
 }
 
+TEST(ConnectionSource, OnlyANamedServerOrDatabaseCounts) {
+    const config::YamlConnection none;
+    const EnvLookup empty = env_from({});
+    EXPECT_FALSE(has_connection_source({}, empty, none));
+    // What does not say where to deploy: a user, a port, an sslmode, PGHOST or PGDATABASE alone,
+    // pgmi.yaml's sslmode.
+    ConnectionFlags partial{.port = 6543, .username = "u", .sslmode = "require"};
+    config::YamlConnection yaml_partial;
+    yaml_partial.sslmode = "require";
+    yaml_partial.maintenance_database = "admin";
+    EXPECT_FALSE(
+        has_connection_source(partial, env_from({{"PGHOST", "h"}, {"PGUSER", "u"}}), yaml_partial));
+    EXPECT_FALSE(has_connection_source({}, env_from({{"PGDATABASE", "d"}}), none));
+    EXPECT_FALSE(has_connection_source({.host = ""}, env_from({{"DATABASE_URL", ""}}), none))
+        << "empty values say nothing";
+
+    EXPECT_TRUE(has_connection_source({.connection = "postgresql://h/d"}, empty, none));
+    EXPECT_TRUE(has_connection_source({.host = "h"}, empty, none));
+    EXPECT_TRUE(has_connection_source({.database = "d"}, empty, none));
+    EXPECT_TRUE(has_connection_source({.cloud = {.google_instance = "p:r:i"}}, empty, none));
+    EXPECT_TRUE(has_connection_source({.cloud = {.azure = true}}, empty, none));
+    for (const auto& env : std::vector<std::map<std::string, std::string>>{
+             {{"PGMI_CONNECTION_STRING", "postgresql://h/d"}},
+             {{"DATABASE_URL", "postgresql://h/d"}},
+             {{"PGHOST", "h"}, {"PGDATABASE", "d"}},
+             {{"PGSERVICE", "svc"}}})
+        EXPECT_TRUE(has_connection_source({}, env_from(env), none)) << env.begin()->first;
+    for (auto set : {&config::YamlConnection::host, &config::YamlConnection::database,
+                     &config::YamlConnection::google_instance}) {
+        config::YamlConnection yaml;
+        yaml.*set = "x";
+        EXPECT_TRUE(has_connection_source({}, empty, yaml));
+    }
+}
+
 }  // namespace
 }  // namespace pgmi::conn
