@@ -126,16 +126,19 @@ class DeployRun {
         return finish(execute(*options));
     }
 
-    /// Writes --test-report (when asked and validated). A report that cannot be written is a
-    /// warning: the deploy's own outcome (and exit code) stands.
-    void write_test_report(const report::TestRun& run) const {
+    /// Writes --test-report (when asked and validated). A report that cannot be written (disk
+    /// full, the directory removed meanwhile) is named on stderr and returned for --json, but the
+    /// deploy's own outcome and exit code stand: a deploy that committed reports success, so CI
+    /// does not run it again as if nothing had happened.
+    std::optional<std::string> write_test_report(const report::TestRun& run) const {
         if (!test_report_)
-            return;
-        if (Status s =
-                report::write_test_report(test_report_->path, test_report_->format, run, redact_);
-            !s) {
-            line("WARNING: " + report::terminal_safe(redact_(s.error().message)));
-        }
+            return std::nullopt;
+        Status s =
+            report::write_test_report(test_report_->path, test_report_->format, run, redact_);
+        if (s)
+            return std::nullopt;
+        line("WARNING: " + report::terminal_safe(redact_(s.error().message)));
+        return s.error().message;
     }
 
   private:
@@ -373,12 +376,12 @@ class DeployRun {
 
     /// The report of a deploy that ran: --test-report, then the summary or the --json
     /// envelope, then the error block.
-    int finish(const report::Outcome& outcome) const {
-        write_test_report(outcome.tests);
+    int finish(report::Outcome outcome) const {
+        outcome.test_report_error = write_test_report(outcome.tests);
         if (args_.json) {
             std::fputs(report::json_envelope(outcome, redact_).c_str(), stdout);
         } else {
-            write_stderr(report::summary_line(outcome, term_));
+            write_stderr(redact_(report::summary_line(outcome, term_)));
         }
         write_stderr(report::error_block(outcome, redact_, args_.verbose));
         return outcome.exit_code();

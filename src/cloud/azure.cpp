@@ -365,6 +365,11 @@ std::unique_ptr<TokenProvider> make_azure_token_provider(AzureOptions options) {
     return std::make_unique<AzureChain>(std::move(options));
 }
 
+// Expiry times pgmi accepts: up to 2100 and lifetimes up to ten years. Larger values (from a
+// hostile or broken helper) would overflow the clock's nanosecond count.
+constexpr long long kLatestEpoch = 4102444800;              // 2100-01-01T00:00:00Z
+constexpr long long kLongestLifetime = 10LL * 366 * 86400;  // seconds
+
 Result<Token> parse_azure_token_response(std::string_view body, TimePoint now) {
     auto j = parse_json_object(body);
     if (!j)
@@ -374,9 +379,9 @@ Result<Token> parse_azure_token_response(std::string_view body, TimePoint now) {
         return bad_response("token response has no access_token");
     Token t;
     t.value = std::move(*value);
-    if (auto on = json_integer(*j, "expires_on"); on && *on > 0) {
+    if (auto on = json_integer(*j, "expires_on"); on && *on > 0 && *on < kLatestEpoch) {
         t.expires_at = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(*on));
-    } else if (auto in = json_integer(*j, "expires_in"); in && *in >= 0) {
+    } else if (auto in = json_integer(*j, "expires_in"); in && *in >= 0 && *in < kLongestLifetime) {
         t.expires_at = now + std::chrono::seconds(*in);
     } else {
         return bad_response("token response has no expires_in or expires_on");
@@ -393,7 +398,7 @@ Result<Token> parse_azure_cli_token(std::string_view body) {
         return bad_response("output has no accessToken");
     Token t;
     t.value = std::move(*value);
-    if (auto on = json_integer(*j, "expires_on"); on && *on > 0) {
+    if (auto on = json_integer(*j, "expires_on"); on && *on > 0 && *on < kLatestEpoch) {
         t.expires_at = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(*on));
         return t;
     }
@@ -404,8 +409,9 @@ Result<Token> parse_azure_cli_token(std::string_view body) {
         fields = std::sscanf(local->c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
                              &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
     }
-    if (fields != 6 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+    if (fields != 6 || tm.tm_year < 1970 || tm.tm_year >= 2100 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+        tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 ||
+        tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
         return bad_response("output has no readable expires_on or expiresOn");
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;

@@ -1,5 +1,6 @@
 #include "cloud/token.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 
@@ -74,8 +75,10 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
     tm.tm_hour = *hour;
     tm.tm_min = *minute;
     tm.tm_sec = *second;
-    const std::time_t t = timegm(&tm);
-    return std::chrono::system_clock::from_time_t(t - offset);
+    // Clamped to 1970..2100: year 9999 (a "never expires" value) or 0000 would overflow the
+    // clock's nanosecond count.
+    const std::time_t t = std::clamp<std::time_t>(timegm(&tm) - offset, 0, 4102444800);
+    return std::chrono::system_clock::from_time_t(t);
 }
 
 std::string scrub(std::string text, const std::vector<std::string>& secrets) {

@@ -55,8 +55,10 @@ class CloudSqlConnector : public Connector {
             auto conn = pg::Connection::open(params(dbname, user, **bridge, deadline));
             if (!conn) {
                 // The instance may have ended the TLS session (e.g. refused the certificate):
-                // libpq only saw the socket close, the bridge knows why.
-                if (std::string why = (*bridge)->failure(); !why.empty()) {
+                // libpq only saw the socket close, the bridge knows why. When the server itself
+                // answered (database "x" does not exist, a password failure), its error is what
+                // the user acts on, and pgmi's own handling (create the database) depends on it.
+                if (std::string why = (*bridge)->failure(); !why.empty() && !conn.error().server) {
                     return own(make_error(ErrorKind::Connection,
                                           fmt::format("Cloud SQL instance {} at {}:{}: {}",
                                                       dialer_->instance().to_string(),

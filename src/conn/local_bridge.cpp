@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "conn/cancel_request.hpp"
 #include "conn/sigpipe.hpp"
 
 namespace pgmi::conn {
@@ -183,25 +184,21 @@ bool LocalBridge::accept_client() {
 }
 
 void LocalBridge::serve_cancel(int fd) {
-    // PQcancel sends exactly this: length 16, code 80877102, backend pid, secret key; then it
-    // waits for the server to close. The main relay waits meanwhile, so anything else is turned
-    // away as soon as its first 8 bytes show it, and a silent client after 2 s.
+    // PQcancel sends exactly one CancelRequest (conn/cancel_request), then waits for the server
+    // to close. The main relay waits meanwhile, so anything else is turned away as soon as its
+    // first 8 bytes show it, and a silent client after 2 s.
     const auto until = Steady::now() + std::chrono::seconds(2);
-    unsigned char req[16];
-    auto be32 = [&](size_t at) {
-        return (uint32_t{req[at]} << 24) | (uint32_t{req[at + 1]} << 16) |
-               (uint32_t{req[at + 2]} << 8) | uint32_t{req[at + 3]};
-    };
+    char req[kCancelRequestSize];
     size_t got = 0;
-    bool cancel = true;
-    while (cancel && got < sizeof req && wait_fd(fd, POLLIN, until)) {
+    CancelFrame frame = CancelFrame::Incomplete;
+    while (frame == CancelFrame::Incomplete && wait_fd(fd, POLLIN, until)) {
         const ssize_t n = ::recv(fd, req + got, sizeof req - got, 0);
         if (n <= 0)
             break;
         got += static_cast<size_t>(n);
-        cancel = got < 8 || (be32(0) == 16 && be32(4) == 80877102);
+        frame = classify_cancel_request(std::string_view(req, got));
     }
-    if (!cancel || got != sizeof req) {
+    if (frame != CancelFrame::Cancel) {
         ++rejected_;
         ::close(fd);
         return;
@@ -246,6 +243,7 @@ void LocalBridge::relay() {
     bool client_eof = false;
     bool server_eof = false;
     bool stopping = false;
+    bool received_any = false;  // application data from the instance, ever
     char buf[kChunk];
     for (;;) {
         bool tls_in = false;   // OpenSSL waits for the TLS socket to be readable
@@ -258,6 +256,7 @@ void LocalBridge::relay() {
                 const int n = SSL_read(ssl, buf, sizeof buf);
                 if (n > 0) {
                     down.append(buf, static_cast<size_t>(n));
+                    received_any = true;
                     progress = true;
                 } else {
                     const int why = SSL_get_error(ssl, n);
@@ -266,7 +265,12 @@ void LocalBridge::relay() {
                     } else if (why == SSL_ERROR_WANT_WRITE) {
                         tls_out = true;
                     } else {
-                        if (why != SSL_ERROR_ZERO_RETURN) {
+                        // Without close_notify (the instance's proxy closes the TCP connection
+                        // right after the server's ErrorResponse), OpenSSL 3 reports an
+                        // "unexpected eof". What arrived before it is delivered to libpq all the
+                        // same (the PostgreSQL protocol frames its own messages, so a cut is seen
+                        // there); it is only the bridge's failure when nothing came at all.
+                        if (why != SSL_ERROR_ZERO_RETURN && !received_any) {
                             const unsigned long code = ERR_get_error();
                             const char* r = code != 0 ? ERR_reason_error_string(code) : nullptr;
                             fail(std::string("the Cloud SQL instance ended the TLS session") +

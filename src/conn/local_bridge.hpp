@@ -45,7 +45,9 @@ class LocalBridge {
 
     /// True once the relay has ended: either side closed, or a transfer failed.
     bool finished() const { return finished_.load(); }
-    /// Why the relay ended early ("" while it runs, or after an orderly close by either side).
+    /// Why the relay ended early ("" while it runs, after an orderly close by either side, or
+    /// when the instance closed without close_notify after it had sent data: what it sent is
+    /// relayed to libpq in full either way).
     std::string failure() const;
     /// How many local clients were turned away (another user's, or not a cancel request).
     int rejected() const { return rejected_.load(); }

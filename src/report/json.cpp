@@ -34,7 +34,7 @@ nlohmann::json outcome_json(const Outcome& o, const Redactor& redact) {
     nlohmann::json j = nlohmann::json::object();
     j["status"] = o.ok() ? "success" : "failed";
     j["exitCode"] = o.exit_code();
-    j["database"] = o.database;
+    j["database"] = redact(o.database);
     j["durationMs"] = std::chrono::duration_cast<std::chrono::milliseconds>(o.duration).count();
     j["filesLoaded"] = o.files_loaded;
     j["testMacros"] = o.test_macros;
@@ -46,6 +46,8 @@ nlohmann::json outcome_json(const Outcome& o, const Redactor& redact) {
         j["executionMode"] = *o.failed_unit == 0 ? "atomic" : "psql";
     if (o.error)
         add_error_fields(j, *o.error, redact);
+    if (o.test_report_error)
+        j["testReportError"] = redact(*o.test_report_error);
     if (o.failed_file)
         j["failedFile"] = redact(*o.failed_file);
     if (!o.notices.kept().empty()) {

@@ -57,6 +57,9 @@ struct Outcome {
     TestRun tests;
     /// The notices shown while the deploy ran (not pgmi's own test markers).
     NoticeLog notices;
+    /// Why --test-report could not be written (disk full, the directory gone): named on stderr
+    /// and in --json, but the deploy's own exit code stands (what it committed is committed).
+    std::optional<std::string> test_report_error;
 
     bool ok() const { return !error.has_value(); }
     int exit_code() const { return error ? pgmi::exit_code(error->kind) : 0; }

@@ -118,6 +118,20 @@ TEST(CloudGoogle, DeploysAsTheIamUserWithAFreshCertificateForEveryConnection) {
     expect_no_secret(everything(r));
 }
 
+TEST(CloudGoogle, AMissingDatabaseIsCreatedThoughTheInstanceClosesWithoutCloseNotify) {
+    // Seen with Cloud SQL: the server's `database "x" does not exist` arrives, then the instance
+    // closes the TLS connection without close_notify. pgmi must act on the server's error (create
+    // the database), not report the bridge's "unexpected eof".
+    const std::string db = unique_db("google_eof");
+    world().front->set_close_notify(false);
+    auto r = run_pgmi(deploy_args(db), google_options());
+    world().front->set_close_notify(true);
+    ASSERT_EQ(r.exit_code, 0) << everything(r);
+    EXPECT_EQ(r.err.find("unexpected eof"), std::string::npos) << r.err;
+    expect_deployed_as_the_iam_user(db);
+    expect_no_secret(everything(r));
+}
+
 TEST(CloudGoogle, JsonOnSuccessParsesAndHoldsNoToken) {
     const std::string db = unique_db("google_json");
     auto r = run_pgmi(deploy_args(db, {"--json"}), google_options());

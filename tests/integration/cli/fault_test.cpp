@@ -314,6 +314,40 @@ TEST(Fault, KilledBetweenDropAndCreateTheNextOverwriteRecovers) {
     EXPECT_TRUE(table_exists(db, "marker"));
 }
 
+TEST(Fault, KilledBetweenDropAndCreateWhileTheOrphanStillCreatesTheNextOverwriteRecovers) {
+    // The other way the orphan can end: the server runs the CREATE DATABASE it already received
+    // to its end (the client is found gone only when the answer is sent). The database comes
+    // back empty, without the project; the next --overwrite replaces it and nothing is stuck.
+    TempDir dir;
+    dir.write("deploy.sql", "CREATE TABLE marker(x int);\n");
+    const std::string db = unique_db();
+    ASSERT_EQ(run_pgmi(deploy_args(dir.path(), db)).exit_code, 0);
+    const std::vector<std::string> overwrite = {"--overwrite", "--force"};
+
+    auto holder = pg::Connection::open(server().conn_params("postgres"));
+    ASSERT_TRUE(holder) << holder.error().message;
+    ASSERT_TRUE(holder->exec("BEGIN"));
+    ASSERT_TRUE(holder->exec("COMMENT ON DATABASE template1 IS 'held by a pgmi test'"));
+    auto proc = spawn_pgmi(deploy_args(dir.path(), db, overwrite));
+    const std::string waiting = "wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%'";
+    ASSERT_TRUE(wait_backends("postgres", waiting, 1, seconds(20)))
+        << "pgmi never reached CREATE DATABASE";
+    const std::string orphan = backend_pid("postgres", waiting);
+    proc->signal(SIGKILL);
+    EXPECT_EQ(proc->wait().exit_code, 128 + SIGKILL);
+    ASSERT_FALSE(database_exists(db)) << "the drop should have happened";
+
+    // Let the orphan's CREATE DATABASE through; it ends once it finds its client gone.
+    ASSERT_TRUE(holder->exec("ROLLBACK"));
+    ASSERT_TRUE(wait_backends("postgres", "pid = " + orphan, 0));
+    ASSERT_TRUE(database_exists(db)) << "the orphan's CREATE DATABASE should have run";
+    EXPECT_FALSE(table_exists(db, "marker")) << "the orphan never deployed anything";
+
+    auto r = run_pgmi(deploy_args(dir.path(), db, overwrite));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(table_exists(db, "marker"));
+}
+
 // ---- the server goes away -----------------------------------------------------------------
 
 /// Stops this binary's server with `pg_ctl stop -m <mode>` (as its own user when we are root).

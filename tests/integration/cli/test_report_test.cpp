@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 #include <sstream>
+#include <thread>
 
+#include "pg/connection.hpp"
 #include "support/support.hpp"
 
 namespace pgmi::test {
@@ -223,6 +226,110 @@ TEST(TestReport, SecretsInFailureMessagesAreRedacted) {
         EXPECT_FALSE(contains(text, "hunter2secret")) << text;
         EXPECT_TRUE(contains(text, "password=[redacted]")) << text;
     }
+}
+
+// ---- the report cannot be written at the end of a deploy that committed ----------------------
+// The deploy's exit code stays 0: its transaction is committed, and a non-zero code would tell CI
+// that it failed (a retry would run it again). The failure is named on stderr and in --json
+// ("testReportError"), so a pipeline that needs the report can still fail on it.
+
+/// A passing test gate that commits `committed_t`.
+void passing_project(const TempDir& dir) {
+    dir.write("deploy.sql",
+              "BEGIN;\nCREATE TABLE committed_t(id int);\nCALL pgmi_test();\nCOMMIT;\n");
+    dir.write("__test__/test_ok.sql", "SELECT 1;\n");
+}
+
+void expect_committed_and_report_failure_named(const RunResult& r, const std::string& db,
+                                               const std::string& why) {
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(contains(r.err, "WARNING: failed to write the test report: ")) << r.err;
+    EXPECT_TRUE(contains(r.err, why)) << r.err;
+    auto doc = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << r.out;
+    EXPECT_EQ(doc.value("status", ""), "success") << r.out;
+    EXPECT_EQ(doc.value("exitCode", -1), 0) << r.out;
+    EXPECT_TRUE(contains(doc.value("testReportError", ""), "failed to write the test report: "))
+        << r.out;
+    EXPECT_TRUE(contains(doc.value("testReportError", ""), why)) << r.out;
+    EXPECT_EQ(query(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'committed_t'"),
+              std::vector<std::string>{"1"});
+}
+
+TEST(TestReport, ADiskFullAtTheEndOfACommittedDeployKeepsExitZeroAndNamesIt) {
+    // A real full file system: a 16 KB tmpfs, filled before pgmi starts, mounted in a private
+    // mount namespace (unshare -rm: no privileges needed where user namespaces are allowed).
+    // The directory is writable, so the check before the deploy passes; the write at the end
+    // meets ENOSPC.
+    if (run_program({"/usr/bin/unshare", "-rm", "true"}).exit_code != 0)
+        GTEST_SKIP() << "unshare -rm is not permitted here: no private tmpfs to fill";
+    TempDir dir;
+    passing_project(dir);
+    TempDir out;
+    const auto mount = out.path() / "full";
+    std::filesystem::create_directories(mount);
+    const std::string db = unique_db("diskfull");
+    std::vector<std::string> argv = {
+        "/usr/bin/unshare",
+        "-rm",
+        "sh",
+        "-c",
+        "mount -t tmpfs -o size=16k tmpfs \"$1\" || exit 90; "
+        "dd if=/dev/zero of=\"$1/fill\" bs=4096 2>/dev/null; shift; exec \"$@\"",
+        "sh",
+        mount.string(),
+        PGMI_BINARY};
+    // Over TCP: in the new user namespace the server's socket directory belongs to nobody.
+    const std::vector<std::string> deploy = {"deploy",
+                                             dir.path().string(),
+                                             "-h",
+                                             "127.0.0.1",
+                                             "-p",
+                                             std::to_string(server().port()),
+                                             "-U",
+                                             server().superuser(),
+                                             "-d",
+                                             db,
+                                             "--json",
+                                             "--test-report",
+                                             (mount / "report.xml").string()};
+    argv.insert(argv.end(), deploy.begin(), deploy.end());
+    auto r = run_program(argv);
+    ASSERT_NE(r.exit_code, 90) << "cannot mount a tmpfs: " << r.err;
+    expect_committed_and_report_failure_named(r, db, "No space left on device");
+    std::cerr << "[ info ] disk full at the end of a committed deploy: pgmi said\n" << r.err;
+}
+
+TEST(TestReport, AReportDirectoryRemovedDuringACommittedDeployKeepsExitZeroAndNamesIt) {
+    // The deploy waits for an advisory lock this test holds; meanwhile the report's directory
+    // goes away, then the lock is released and the deploy commits.
+    TempDir dir;
+    dir.write("deploy.sql",
+              "BEGIN;\nCREATE TABLE committed_t(id int);\nSELECT pg_advisory_xact_lock(4242, 1);\n"
+              "COMMIT;\n");
+    const std::string db = unique_db("reportgone");
+    query("postgres", "CREATE DATABASE " + db);
+    auto holder = pg::Connection::open(server().conn_params(db));
+    ASSERT_TRUE(holder) << holder.error().message;
+    ASSERT_TRUE(holder->exec("SELECT pg_advisory_lock(4242, 1)"));
+    TempDir out;
+    const auto report_dir = out.path() / "reports";
+    std::filesystem::create_directories(report_dir);
+    auto proc = spawn_pgmi(
+        deploy_args(dir.path(), db, {"--json", "--test-report", (report_dir / "r.tap").string()}));
+    bool waiting = false;
+    for (int i = 0; i < 1000 && !waiting; ++i) {
+        waiting = query("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db +
+                                        "' AND wait_event_type = 'Lock'") ==
+                  std::vector<std::string>{"1"};
+        if (!waiting)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(waiting) << "the deploy never reached the advisory lock";
+    std::filesystem::remove_all(report_dir);
+    ASSERT_TRUE(holder->exec("SELECT pg_advisory_unlock(4242, 1)"));
+    auto r = proc->wait();
+    expect_committed_and_report_failure_named(r, db, "No such file or directory");
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 // arrives directly inside TLS (an SSLRequest is refused), refuses a user other than the one the
 // client certificate names (its CN, without ".gserviceaccount.com", like Cloud SQL's IAM
 // login), and forwards the rest to a real PostgreSQL's TCP port; a CancelRequest is forwarded
-// as is. Written with OpenSSL's API
+// as is. It ends each connection with close_notify unless told not to. Written with OpenSSL's API
 // directly, independent of src/. Header only, for the conn integration tests.
 #pragma once
 
@@ -78,6 +78,9 @@ class CloudSqlFront {
     }
     /// The next `n` TCP connections are closed at once, before any TLS (a flaky network).
     void drop_next(int n) { drop_ = n; }
+    /// false: a connection ends with a bare TCP close, no close_notify (as the Cloud SQL
+    /// instance's proxy does right after the server's ErrorResponse).
+    void set_close_notify(bool on) { close_notify_ = on; }
 
     int handshakes() const { return handshakes_; }  // completed, client certificate verified
     int rejected() const { return rejected_; }      // TLS refused (no or untrusted cert)
@@ -246,7 +249,8 @@ class CloudSqlFront {
         } else {
             relay(ssl, fd, startup);
         }
-        SSL_shutdown(ssl);
+        if (close_notify_)
+            SSL_shutdown(ssl);
         SSL_free(ssl);
         ::close(fd);
     }
@@ -290,6 +294,7 @@ class CloudSqlFront {
     int listen_fd_ = -1;
     int wake_[2] = {-1, -1};
     std::atomic<int> drop_{0};
+    std::atomic<bool> close_notify_{true};
     std::atomic<int> handshakes_{0};
     std::atomic<int> rejected_{0};
     std::atomic<int> cancels_{0};

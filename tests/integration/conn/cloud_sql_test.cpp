@@ -124,6 +124,24 @@ TEST(CloudSql, ConnectsAsTheIamUserThroughAPrivateBridge) {
     EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
+TEST(CloudSql, TheServersErrorSurvivesAnInstanceThatClosesWithoutCloseNotify) {
+    // The instance's proxy relays the server's ErrorResponse, then closes the TCP connection
+    // without close_notify. The bridge's TLS layer sees an "unexpected eof"; what the user must
+    // see (and what pgmi acts on: it creates a missing database) is the server's error.
+    world().front->set_close_notify(false);
+    auto connector = make();
+    auto conn = connector->connect("no_such_db_eof", soon());
+    world().front->set_close_notify(true);
+    ASSERT_FALSE(conn);
+    const Error& e = conn.error();
+    EXPECT_NE(e.message.find("database \"no_such_db_eof\" does not exist"), std::string::npos)
+        << e.message;
+    EXPECT_EQ(e.message.find("unexpected eof"), std::string::npos) << e.message;
+    ASSERT_TRUE(e.server.has_value()) << e.message;
+    EXPECT_EQ(e.server->sqlstate, "3D000");
+    EXPECT_EQ(e.kind, ErrorKind::Connection);
+}
+
 TEST(CloudSql, ACancelRequestReachesTheServerThroughTheBridge) {
     auto connector = make();
     auto conn = connector->connect("postgres", soon());

@@ -33,12 +33,18 @@ const PemPair& server_ca() {
     return c;
 }
 
-/// Echoes what it receives, each connection in a thread; after `close_after` bytes (0: never) it
-/// closes the connection.
+/// How the echo server ends a connection.
+struct Ending {
+    size_t close_after = 0;    // bytes received before it closes (0: never)
+    bool close_notify = true;  // false: the TCP connection just closes, like a crashing peer
+    bool echo = true;          // false: it swallows what it receives
+};
+
+/// Echoes what it receives, each connection in a thread, and ends connections as `ending` says.
 class EchoServer {
   public:
-    explicit EchoServer(int max_version = 0, size_t close_after = 0)
-        : leaf_(test::make_leaf(server_ca(), "proj:db")), close_after_(close_after) {
+    explicit EchoServer(int max_version = 0, Ending ending = {})
+        : leaf_(test::make_leaf(server_ca(), "proj:db")), ending_(ending) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
@@ -97,13 +103,14 @@ class EchoServer {
             size_t total = 0;
             for (;;) {
                 const int n = SSL_read(ssl, buf, sizeof buf);
-                if (n <= 0 || SSL_write(ssl, buf, n) != n)
+                if (n <= 0 || (ending_.echo && SSL_write(ssl, buf, n) != n))
                     break;
                 total += static_cast<size_t>(n);
-                if (close_after_ != 0 && total >= close_after_)
+                if (ending_.close_after != 0 && total >= ending_.close_after)
                     break;
             }
-            SSL_shutdown(ssl);
+            if (ending_.close_notify)
+                SSL_shutdown(ssl);
         }
         ERR_clear_error();
         SSL_free(ssl);
@@ -111,7 +118,7 @@ class EchoServer {
     }
 
     PemPair leaf_;
-    size_t close_after_;
+    Ending ending_;
     int fd_ = -1;
     int port_ = 0;
     SSL_CTX* ctx_ = nullptr;
@@ -208,7 +215,7 @@ TEST(LocalBridge, RelaysOneClientThroughAPrivateSocketAndCleansUp) {
 }
 
 TEST(LocalBridge, LaterClientsMaySendOnlyACancelRequestWhichGoesOverANewStream) {
-    EchoServer server(0, 16);  // closes after 16 bytes: a CancelRequest's length
+    EchoServer server(0, {.close_after = 16});  // closes after 16 bytes: a CancelRequest's length
     const TlsDialOptions o = options(server.port());
     auto stream = TlsStream::dial(o);
     ASSERT_TRUE(stream) << stream.error().message;
@@ -248,7 +255,7 @@ TEST(LocalBridge, LaterClientsMaySendOnlyACancelRequestWhichGoesOverANewStream) 
 }
 
 TEST(LocalBridge, TheClientSeesTheEndWhenTheServerCloses) {
-    EchoServer server(0, 5);
+    EchoServer server(0, {.close_after = 5});
     auto stream = TlsStream::dial(options(server.port()));
     ASSERT_TRUE(stream) << stream.error().message;
     auto bridge = LocalBridge::start(std::move(*stream));
@@ -261,6 +268,45 @@ TEST(LocalBridge, TheClientSeesTheEndWhenTheServerCloses) {
     EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);  // EOF, not a hang
     EXPECT_TRUE((*bridge)->finished());
     EXPECT_EQ((*bridge)->failure(), "");  // an orderly close_notify
+    ::close(fd);
+}
+
+TEST(LocalBridge, WhatArrivedBeforeAnEofWithoutCloseNotifyReachesTheClient) {
+    // A Cloud SQL instance's proxy may close the TCP connection right after the server's
+    // ErrorResponse, without close_notify: the message must still reach libpq, and the bridge
+    // must not call it a failure (the connector would show its own message instead).
+    EchoServer server(0, {.close_after = 5, .close_notify = false});
+    auto stream = TlsStream::dial(options(server.port()));
+    ASSERT_TRUE(stream) << stream.error().message;
+    auto bridge = LocalBridge::start(std::move(*stream));
+    ASSERT_TRUE(bridge);
+    const int fd = connect_unix((*bridge)->socket_path());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, "hello", 5, MSG_NOSIGNAL), 5);
+    EXPECT_EQ(read_n(fd, 5), "hello");
+    char byte;
+    EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);  // then EOF, not a hang
+    EXPECT_TRUE((*bridge)->finished());
+    EXPECT_EQ((*bridge)->failure(), "");
+    ::close(fd);
+}
+
+TEST(LocalBridge, AnEofWithoutCloseNotifyBeforeAnyDataIsNamed) {
+    // Nothing came from the instance at all: libpq would only see a closed socket, so the
+    // bridge keeps the TLS layer's reason for the connector's message.
+    EchoServer server(0, {.close_after = 5, .close_notify = false, .echo = false});
+    auto stream = TlsStream::dial(options(server.port()));
+    ASSERT_TRUE(stream) << stream.error().message;
+    auto bridge = LocalBridge::start(std::move(*stream));
+    ASSERT_TRUE(bridge);
+    const int fd = connect_unix((*bridge)->socket_path());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, "hello", 5, MSG_NOSIGNAL), 5);
+    char byte;
+    EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);
+    EXPECT_TRUE((*bridge)->finished());
+    EXPECT_EQ((*bridge)->failure(),
+              "the Cloud SQL instance ended the TLS session: unexpected eof while reading");
     ::close(fd);
 }
 
