@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release package and checks it:
-#   build-release/pgmi_<version>_<arch>.deb, build-release/pgmi_<version>_<arch>.tar.gz,
+#   build-release/pgmi_<version>_<arch>.deb and .tar.gz (both also copied into build/),
 #   build-release/pgmi.debug (the debug information the stripped binary links to).
 # A separate build directory, so the test build in build/ stays incremental. The Release
 # configuration is -O2 -g with link-time optimisation; the debug information then moves to
@@ -21,7 +21,11 @@ version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$dir/CMakeCache.txt")
 arch=$(dpkg --print-architecture)
 deb="$dir/pgmi_${version}_${arch}.deb"
 tests/package/package_test.sh "$dir" "$deb"
-echo "package: $deb"
-echo "package: $dir/pgmi_${version}_${arch}.tar.gz"
+# Also where the README's install line looks for them (build/ is the test build's directory; the
+# packages are copies, the Release build stays in build-release/).
+mkdir -p build
+cp "$deb" "$dir/pgmi_${version}_${arch}.tar.gz" build/
+echo "package: build/pgmi_${version}_${arch}.deb (built in $deb)"
+echo "package: build/pgmi_${version}_${arch}.tar.gz"
 echo "package: $dir/pgmi.debug (debug information)"
 echo "package: stripped binary $(stat -c %s "$dir/pgmi") bytes; build $((built - start)) s"
