@@ -192,6 +192,18 @@ RunResult collect(const Child& child, int timeout_seconds) {
 
 }  // namespace
 
+std::vector<std::string> with_address_space_cap(std::vector<std::string> argv, size_t kib) {
+#if defined(__SANITIZE_ADDRESS__)
+    (void)kib;
+    return argv;
+#else
+    std::vector<std::string> capped = {
+        "/bin/sh", "-c", "ulimit -v " + std::to_string(kib) + " && exec \"$0\" \"$@\""};
+    capped.insert(capped.end(), argv.begin(), argv.end());
+    return capped;
+#endif
+}
+
 RunResult run_program(const std::vector<std::string>& argv, const RunOptions& options) {
     Child child = start_child(argv, options);
     if (child.pid < 0)

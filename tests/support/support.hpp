@@ -45,6 +45,12 @@ struct RunOptions {
 /// Runs the pgmi binary with `args` (argv[1..]); stdout and stderr are captured separately.
 RunResult run_pgmi(const std::vector<std::string>& args, const RunOptions& options = {});
 
+/// `argv` run under an address-space limit of `kib` KiB (`ulimit -v`), so a test of "never reads
+/// an endless file" fails fast instead of exhausting the machine. Under AddressSanitizer the
+/// limit cannot apply (ASan reserves terabytes of shadow address space at start): `argv` is
+/// returned unchanged, and the run's timeout is what bounds a regression there.
+std::vector<std::string> with_address_space_cap(std::vector<std::string> argv, size_t kib);
+
 /// Runs any program (no shell) the same way.
 RunResult run_program(const std::vector<std::string>& argv, const RunOptions& options = {});
 

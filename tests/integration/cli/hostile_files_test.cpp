@@ -35,10 +35,9 @@ bool table_exists(const std::string& db, const std::string& table) {
 /// pgmi under a 4 GiB address-space limit and a short timeout: if a regression made it read a
 /// device again, the test fails fast instead of exhausting the machine's memory.
 RunResult run_pgmi_bounded(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {"/bin/sh", "-c", "ulimit -v 4194304 && exec \"$0\" \"$@\"",
-                                     PGMI_BINARY};
+    std::vector<std::string> argv = {PGMI_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_program(argv, {.timeout_seconds = 20});
+    return run_program(with_address_space_cap(argv, 4194304), {.timeout_seconds = 20});
 }
 
 /// A project whose deploy would leave a table behind, so "nothing ran" can be checked.
