@@ -8,8 +8,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <deque>
-#include <mutex>
 
 #include "cli/deploy_command.hpp"
 #include "cli/serve_tools.hpp"
@@ -138,36 +136,17 @@ Result<std::chrono::nanoseconds> timeout_of(const DeployArguments& a) {
     return *t;
 }
 
-/// Notices of one deploy: mirrored to stderr, the last kMaxNotices kept for the result.
-class NoticeLog {
-  public:
-    explicit NoticeLog(const report::Redactor& redact) : redact_(redact) {}
-
-    void add(const ServerError& n) {
-        const std::string shown = report::notice_text(n, false, started_, redact_, term_);
-        std::fwrite(shown.data(), 1, shown.size(), stderr);
-        std::lock_guard<std::mutex> lock(mu_);
-        kept_.push_back(redact_(n.severity + ": " + n.message));
-        if (kept_.size() > kMaxNotices) {
-            kept_.pop_front();
-            ++dropped_;
-        }
-    }
-
-    void add_to(Json& value) const {
-        std::lock_guard<std::mutex> lock(mu_);
-        value["notices"] = Json(kept_);
-        value["noticesTruncated"] = dropped_;
-    }
-
-  private:
-    const report::Redactor& redact_;
-    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-    const ui::Terminal term_ = ui::Terminal::detect(process_env());
-    mutable std::mutex mu_;
-    std::deque<std::string> kept_;
-    size_t dropped_ = 0;
-};
+/// The last kMaxNotices of the notices the deploy recorded (report::Outcome::notices), as
+/// "SEVERITY: message", redacted; the rest counted in noticesTruncated.
+void add_notices(Json& value, const report::NoticeLog& log, const report::Redactor& redact) {
+    const auto& kept = log.kept();
+    const size_t skip = kept.size() > kMaxNotices ? kept.size() - kMaxNotices : 0;
+    Json list = Json::array();
+    for (size_t i = skip; i < kept.size(); ++i)
+        list.push_back(redact(kept[i].severity + ": " + kept[i].message));
+    value["notices"] = std::move(list);
+    value["noticesTruncated"] = log.dropped() + skip;
+}
 
 Json tests_json(const report::TestRun& run) {
     Json list = Json::array();
@@ -189,13 +168,12 @@ Json tests_json(const report::TestRun& run) {
 }
 
 /// The tool's answer for a deploy that ran: the CLI's --json envelope, with MCP's names.
-ToolResult answer(const report::Outcome& outcome, const report::Redactor& redact,
-                  const NoticeLog& notices, int stopped_by) {
+ToolResult answer(const report::Outcome& outcome, const report::Redactor& redact, int stopped_by) {
     const nlohmann::json envelope = report::outcome_json(outcome, redact);
     Json value = Json::object();
     for (const auto& [key, v] : envelope.items())
         value[key] = v;
-    notices.add_to(value);
+    add_notices(value, outcome.notices, redact);
     report::TestRun tests = outcome.tests;
     for (report::TestCase& c : tests.cases)
         c.message = redact(c.message);
@@ -262,13 +240,19 @@ ToolResult run(const Json& json_args, ToolCall& call) {
     for (const std::string& secret : resolved.secrets())
         redact.add_secret(secret);
 
-    NoticeLog notices(redact);
+    // Notices are mirrored to stderr as they come; the deploy itself records them in the outcome.
+    const auto started = std::chrono::steady_clock::now();
+    const ui::Terminal term = ui::Terminal::detect(process_env());
     auto last_unit = std::chrono::steady_clock::time_point{};
     auto progress = [&](std::string_view text) { call.progress(redact(std::string(text))); };
     deploy::DeployOutput out{
         .progress = progress,
         .verbose = [](std::string_view) {},
-        .notice = [&](const ServerError& n) { notices.add(n); },
+        .notice =
+            [&](const ServerError& n) {
+                const std::string shown = report::notice_text(n, false, started, redact, term);
+                std::fwrite(shown.data(), 1, shown.size(), stderr);
+            },
         .unit =
             [&](size_t k, size_t n) {
                 // At most ten a second: a psql-mode tail can have thousands of units.
@@ -302,7 +286,7 @@ ToolResult run(const Json& json_args, ToolCall& call) {
     const report::Outcome outcome = deploy::run_deploy(options, out);
     // Who stopped it, when the server's own signal did not.
     const int stopped_by = interrupt_signal().load() == 0 ? call.stop->load() : 0;
-    return answer(outcome, redact, notices, stopped_by);
+    return answer(outcome, redact, stopped_by);
 }
 
 }  // namespace
