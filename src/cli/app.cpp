@@ -66,6 +66,17 @@ std::string wrap_text(const std::string& text, std::size_t width) {
     return out;
 }
 
+bool visible(const CLI::App* app) {
+    return !app->get_group().empty();
+}
+
+std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
+    auto subs = app.get_subcommands([](const CLI::App* s) { return visible(s); });
+    std::sort(subs.begin(), subs.end(),
+              [](const CLI::App* a, const CLI::App* b) { return a->get_name() < b->get_name(); });
+    return subs;
+}
+
 namespace {
 
 constexpr std::string_view kRootDescription =
@@ -89,17 +100,6 @@ void write(FILE* stream, std::string_view s) {
 
 /// The help group of the flags every command accepts (`-v/--verbose`), shown apart.
 constexpr std::string_view kGlobalFlags = "Global Flags";
-
-bool visible(const CLI::App* app) {
-    return !app->get_group().empty();
-}
-
-std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
-    auto subs = app.get_subcommands([](const CLI::App* s) { return visible(s); });
-    std::sort(subs.begin(), subs.end(),
-              [](const CLI::App* a, const CLI::App* b) { return a->get_name() < b->get_name(); });
-    return subs;
-}
 
 const CLI::App* find_visible(const CLI::App& app, std::string_view name) {
     for (const CLI::App* s : visible_subcommands(app)) {

@@ -30,6 +30,12 @@ std::string render_help(const CLI::App& cmd, bool with_description = true);
 /// (examples, lists) are kept as they are.
 std::string wrap_text(const std::string& text, std::size_t width);
 
+/// True for a command shown in help (hidden commands have an empty group).
+bool visible(const CLI::App* app);
+
+/// The visible subcommands of `app`, sorted by name.
+std::vector<const CLI::App*> visible_subcommands(const CLI::App& app);
+
 /// Levenshtein distance over bytes, ASCII case-insensitive.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -10,6 +10,7 @@
 #include "ai/client.hpp"
 #include "ai/setup.hpp"
 #include "ai/skills.hpp"
+#include "cli/app.hpp"
 #include "cli/templates_command.hpp"
 
 namespace pgmi::cli {
@@ -28,10 +29,6 @@ constexpr std::array<std::string_view, 7> kDirectoryCommands = {
 
 bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
-}
-
-bool visible(const CLI::App* app) {
-    return !app->get_group().empty();
 }
 
 std::string first_line(const std::string& s) {

@@ -17,17 +17,6 @@ namespace {
 constexpr std::string_view kSessionPage = "pgmi-session";
 constexpr std::string_view kExitCodesPage = "pgmi-exit-codes";
 
-bool visible(const CLI::App* app) {
-    return !app->get_group().empty();
-}
-
-std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
-    auto subs = app.get_subcommands([](const CLI::App* s) { return visible(s); });
-    std::sort(subs.begin(), subs.end(),
-              [](const CLI::App* a, const CLI::App* b) { return a->get_name() < b->get_name(); });
-    return subs;
-}
-
 struct CommandPage {
     std::string name;  // "pgmi-templates-list"
     const CLI::App* app;
