@@ -1,6 +1,8 @@
 // Fuzz target: the lexer mask, the tokenizer and the splitter on arbitrary bytes. Checks the
 // invariants everything above them relies on (same-length mask, ordered regions and tokens, units
-// that are contiguous views of the script from offset 0, nothing but blank text left over).
+// that are contiguous views of the script from offset 0, nothing but blank text left over), and
+// that the streaming lexer (RegionScanner, split without a mask) agrees with the masked one region
+// for region and unit for unit.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,13 +26,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     for (const CommentSpan& c : m.block_comments)
         FUZZ_CHECK(c.begin < c.end && c.end <= sql.size());
+    RegionScanner scanner(sql);
+    for (const Region& r : m.regions) {
+        const auto s = scanner.next();
+        FUZZ_CHECK(s && s->kind == r.kind && s->begin == r.begin && s->end == r.end &&
+                   s->body_begin == r.body_begin && s->body_end == r.body_end &&
+                   s->terminated == r.terminated);
+    }
+    FUZZ_CHECK(!scanner.next());
 
     Tokenizer tz(m.mask, m.regions);
+    Tokenizer raw(sql, RegionScanner(sql));  // the original text, regions lexed as it goes
     size_t prev_end = 0;
     while (const auto t = tz.next()) {
         FUZZ_CHECK(prev_end <= t->begin && t->begin < t->end && t->end <= sql.size());
         prev_end = t->end;
+        const auto r = raw.next();
+        FUZZ_CHECK(r && r->kind == t->kind && r->begin == t->begin && r->end == t->end);
     }
+    FUZZ_CHECK(!raw.next());
 
     const auto stmts = statements(m);
     size_t pos = 0;
@@ -42,7 +56,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(is_blank(std::string_view(m.mask).substr(pos)));
 
     const auto units = split(sql, m);
-    FUZZ_CHECK(!units.empty());
+    const auto streamed = split(sql);
+    FUZZ_CHECK(streamed.size() == units.size());
+    for (size_t i = 0; i < units.size(); ++i) {
+        const Unit a = units[i];
+        const Unit b = streamed[i];
+        FUZZ_CHECK(a.offset == b.offset && a.text.data() == b.text.data() &&
+                   a.text.size() == b.text.size() && a.terminator_at == b.terminator_at &&
+                   a.body_begins == b.body_begins);
+    }
+    FUZZ_CHECK(units.size() >= 1);
     FUZZ_CHECK(units[0].offset == 0);
     pos = 0;
     for (const Unit& u : units) {

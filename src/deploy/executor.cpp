@@ -61,9 +61,8 @@ std::optional<Failure> run_unit(pg::Connection& conn, const script::Unit& unit,
 
 }  // namespace
 
-Execution execute_units(pg::Connection& conn, std::string_view script,
-                        const std::vector<script::Unit>& units, const Watchdog& watchdog,
-                        const std::function<void(size_t)>& on_unit) {
+Execution execute_units(pg::Connection& conn, std::string_view script, const script::Units& units,
+                        const Watchdog& watchdog, const std::function<void(size_t)>& on_unit) {
     Execution ex;
     ex.units = units.size();
     for (size_t i = 0; i < units.size(); ++i) {
@@ -116,7 +115,7 @@ Execution execute_units(pg::Connection& conn, std::string_view script,
     }
     if (conn.transaction_status() != PQTRANS_IDLE) {
         // A deploy that leaves a transaction open would be rolled back silently at disconnect.
-        ex.failed_unit = units.empty() ? 0 : units.size() - 1;
+        ex.failed_unit = units.size() - 1;  // never empty
         ex.error = make_error(
             ErrorKind::Execution,
             "execution failed: deploy.sql ended with a transaction still open, so nothing after "

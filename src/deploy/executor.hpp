@@ -31,9 +31,8 @@ struct Execution {
 };
 
 /// `on_unit(k)` is called with the 0-based index of each unit just before it is sent.
-Execution execute_units(pg::Connection& conn, std::string_view script,
-                        const std::vector<script::Unit>& units, const Watchdog& watchdog,
-                        const std::function<void(size_t)>& on_unit = {});
+Execution execute_units(pg::Connection& conn, std::string_view script, const script::Units& units,
+                        const Watchdog& watchdog, const std::function<void(size_t)>& on_unit = {});
 
 /// The project file an error names through the `Failed in <path>:` convention (any extension).
 std::optional<std::string> failed_file_of(const ServerError& error);

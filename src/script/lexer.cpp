@@ -16,145 +16,112 @@ bool is_tag_byte(char c) {
     return is_tag_start(c) || (u >= '0' && u <= '9');
 }
 
-// The state machine proper. Each scan_* starts at the opening delimiter, blanks what the mask
-// hides, records the region and returns the offset just past it.
-class Lexer {
-  public:
-    explicit Lexer(std::string_view sql) : sql_(sql) { out_.mask.assign(sql.data(), sql.size()); }
+// The state machine proper: each scan_* starts at the opening delimiter and returns the region
+// it opens (its end is where scanning resumes).
 
-    Masked run() {
-        const size_t n = sql_.size();
-        size_t i = 0;
-        while (i < n) {
-            const char c = sql_[i];
-            const char next = i + 1 < n ? sql_[i + 1] : '\0';
-            const bool after_ident = i > 0 && is_ident_byte(sql_[i - 1]);
-            if (c == '-' && next == '-') {
-                i = line_comment(i);
-            } else if (c == '/' && next == '*') {
-                i = block_comment(i);
-            } else if (c == '\'') {
-                i = quoted(i, i + 1, '\'', RegionKind::String, false);
-            } else if ((c == 'E' || c == 'e') && next == '\'' && !after_ident) {
-                i = quoted(i, i + 2, '\'', RegionKind::EscapeString, true);
-            } else if (c == '"') {
-                i = quoted(i, i + 1, '"', RegionKind::QuotedIdentifier, false);
-            } else if (c == '$' && !after_ident) {
-                i = dollar(i);
-            } else {
-                ++i;
-            }
+// "--" to the end of the line; a line break (\n or \r\n) is not part of it.
+Region line_comment(std::string_view sql, size_t begin) {
+    size_t end = sql.find('\n', begin + 2);
+    if (end == std::string_view::npos)
+        end = sql.size();
+    if (end < sql.size() && end > begin + 2 && sql[end - 1] == '\r')
+        --end;
+    return {RegionKind::LineComment, begin, end, begin + 2, end, true};
+}
+
+// "/*" ... "*/", nesting; unterminated runs to the end.
+Region block_comment(std::string_view sql, size_t begin) {
+    const size_t n = sql.size();
+    size_t depth = 1;
+    size_t i = begin + 2;
+    while (i < n) {
+        if (sql[i] == '/' && i + 1 < n && sql[i + 1] == '*') {
+            ++depth;
+            i += 2;
+        } else if (sql[i] == '*' && i + 1 < n && sql[i + 1] == '/') {
+            i += 2;
+            if (--depth == 0)
+                return {RegionKind::BlockComment, begin, i, begin + 2, i - 2, true};
+        } else {
+            ++i;
         }
-        return std::move(out_);
     }
+    return {RegionKind::BlockComment, begin, n, begin + 2, n, false};
+}
 
-  private:
-    void blank(size_t from, size_t to) {
-        std::fill(out_.mask.begin() + static_cast<std::ptrdiff_t>(from),
-                  out_.mask.begin() + static_cast<std::ptrdiff_t>(to), ' ');
-    }
-
-    void add(RegionKind kind, size_t begin, size_t end, size_t body_begin, size_t body_end,
-             bool terminated) {
-        out_.regions.push_back({kind, begin, end, body_begin, body_end, terminated});
-    }
-
-    // "--" to the end of the line; a line break (\n or \r\n) stays in the mask.
-    size_t line_comment(size_t begin) {
-        size_t end = sql_.find('\n', begin + 2);
-        if (end == std::string_view::npos)
-            end = sql_.size();
-        size_t blank_end = end;
-        if (end < sql_.size() && end > begin + 2 && sql_[end - 1] == '\r')
-            blank_end = end - 1;
-        blank(begin, blank_end);
-        add(RegionKind::LineComment, begin, blank_end, begin + 2, blank_end, true);
-        return end;
-    }
-
-    // "/*" ... "*/", nesting; unterminated runs to the end.
-    size_t block_comment(size_t begin) {
-        const size_t n = sql_.size();
-        size_t depth = 1;
-        size_t i = begin + 2;
-        size_t body_end = n;
-        while (i < n) {
-            if (sql_[i] == '/' && i + 1 < n && sql_[i + 1] == '*') {
-                ++depth;
-                i += 2;
-            } else if (sql_[i] == '*' && i + 1 < n && sql_[i + 1] == '/') {
-                i += 2;
-                if (--depth == 0) {
-                    body_end = i - 2;
-                    break;
-                }
-            } else {
-                ++i;
-            }
-        }
-        const bool terminated = depth == 0;
-        const size_t end = terminated ? i : n;
-        blank(begin, end);
-        add(RegionKind::BlockComment, begin, end, begin + 2, body_end, terminated);
-        out_.block_comments.push_back({begin, end});
-        return end;
-    }
-
-    // A literal or quoted identifier whose body starts at `body_begin`. A doubled quote is an
-    // escape and stays visible; with `backslash`, "\" and the byte after it are one unit.
-    size_t quoted(size_t begin, size_t body_begin, char quote, RegionKind kind, bool backslash) {
-        const size_t n = sql_.size();
-        size_t i = body_begin;
-        while (i < n) {
-            const char c = sql_[i];
-            if (c == quote) {
-                if (i + 1 < n && sql_[i + 1] == quote) {
-                    i += 2;
-                    continue;
-                }
-                add(kind, begin, i + 1, body_begin, i, true);
-                return i + 1;
-            }
-            if (backslash && c == '\\') {
-                out_.mask[i] = ' ';
-                if (i + 1 < n)
-                    out_.mask[i + 1] = ' ';
+// A literal or quoted identifier whose body starts at `body_begin`. A doubled quote is an escape;
+// with `backslash`, "\" and the byte after it are one unit.
+Region quoted(std::string_view sql, size_t begin, size_t body_begin, char quote, RegionKind kind,
+              bool backslash) {
+    const size_t n = sql.size();
+    size_t i = body_begin;
+    while (i < n) {
+        const char c = sql[i];
+        if (c == quote) {
+            if (i + 1 < n && sql[i + 1] == quote) {
                 i += 2;
                 continue;
             }
-            out_.mask[i] = ' ';
+            return {kind, begin, i + 1, body_begin, i, true};
+        }
+        i += backslash && c == '\\' ? 2 : 1;
+    }
+    return {kind, begin, n, body_begin, n, false};
+}
+
+// "$$" or "$tag$" opens a body that ends at the identical tag; anything else opens nothing.
+std::optional<Region> dollar(std::string_view sql, size_t begin) {
+    const size_t n = sql.size();
+    size_t i = begin + 1;
+    if (i < n && is_tag_start(sql[i])) {
+        while (i < n && is_tag_byte(sql[i]))
+            ++i;
+    }
+    if (i >= n || sql[i] != '$')
+        return std::nullopt;
+    const std::string_view tag = sql.substr(begin, i + 1 - begin);
+    const size_t body_begin = i + 1;
+    const size_t close = sql.find(tag, body_begin);
+    if (close == std::string_view::npos)
+        return Region{RegionKind::DollarQuoted, begin, n, body_begin, n, false};
+    return Region{RegionKind::DollarQuoted, begin, close + tag.size(), body_begin, close, true};
+}
+
+void blank(std::string& mask, size_t from, size_t to) {
+    std::fill(mask.begin() + static_cast<std::ptrdiff_t>(from),
+              mask.begin() + static_cast<std::ptrdiff_t>(to), ' ');
+}
+
+// What the mask hides of a region: comments entirely, dollar bodies, and the bodies of literals
+// and quoted identifiers except their doubled quotes (an escape string's "\x" pairs are hidden).
+void blank_region(std::string& mask, std::string_view sql, const Region& r) {
+    switch (r.kind) {
+        case RegionKind::LineComment:
+        case RegionKind::BlockComment:
+            return blank(mask, r.begin, r.end);
+        case RegionKind::DollarQuoted:
+            return blank(mask, r.body_begin, r.body_end);
+        default:
+            break;
+    }
+    const char quote = r.kind == RegionKind::QuotedIdentifier ? '"' : '\'';
+    const bool backslash = r.kind == RegionKind::EscapeString;
+    size_t i = r.body_begin;
+    while (i < r.body_end) {
+        const char c = sql[i];
+        if (c == quote) {  // inside the body, always the first of a doubled pair
+            i += 2;
+        } else if (backslash && c == '\\') {
+            mask[i] = ' ';
+            if (i + 1 < r.body_end)
+                mask[i + 1] = ' ';
+            i += 2;
+        } else {
+            mask[i] = ' ';
             ++i;
         }
-        add(kind, begin, n, body_begin, n, false);
-        return n;
     }
-
-    // "$$" or "$tag$" opens a body that ends at the identical tag; anything else is one byte.
-    size_t dollar(size_t begin) {
-        const size_t n = sql_.size();
-        size_t i = begin + 1;
-        if (i < n && is_tag_start(sql_[i])) {
-            while (i < n && is_tag_byte(sql_[i]))
-                ++i;
-        }
-        if (i >= n || sql_[i] != '$')
-            return begin + 1;
-        const std::string_view tag = sql_.substr(begin, i + 1 - begin);
-        const size_t body_begin = i + 1;
-        const size_t close = sql_.find(tag, body_begin);
-        if (close == std::string_view::npos) {
-            blank(body_begin, n);
-            add(RegionKind::DollarQuoted, begin, n, body_begin, n, false);
-            return n;
-        }
-        blank(body_begin, close);
-        add(RegionKind::DollarQuoted, begin, close + tag.size(), body_begin, close, true);
-        return close + tag.size();
-    }
-
-    std::string_view sql_;
-    Masked out_;
-};
+}
 
 TokenKind token_kind(RegionKind kind) {
     switch (kind) {
@@ -171,8 +138,47 @@ TokenKind token_kind(RegionKind kind) {
 
 }  // namespace
 
+std::optional<Region> RegionScanner::next() {
+    const size_t n = sql_.size();
+    while (pos_ < n) {
+        const size_t i = pos_;
+        const char c = sql_[i];
+        const char next = i + 1 < n ? sql_[i + 1] : '\0';
+        const bool after_ident = i > 0 && is_ident_byte(sql_[i - 1]);
+        std::optional<Region> r;
+        if (c == '-' && next == '-') {
+            r = line_comment(sql_, i);
+        } else if (c == '/' && next == '*') {
+            r = block_comment(sql_, i);
+        } else if (c == '\'') {
+            r = quoted(sql_, i, i + 1, '\'', RegionKind::String, false);
+        } else if ((c == 'E' || c == 'e') && next == '\'' && !after_ident) {
+            r = quoted(sql_, i, i + 2, '\'', RegionKind::EscapeString, true);
+        } else if (c == '"') {
+            r = quoted(sql_, i, i + 1, '"', RegionKind::QuotedIdentifier, false);
+        } else if (c == '$' && !after_ident) {
+            r = dollar(sql_, i);
+        }
+        if (r) {
+            pos_ = r->end;
+            return r;
+        }
+        ++pos_;
+    }
+    return std::nullopt;
+}
+
 Masked mask(std::string_view sql) {
-    return Lexer(sql).run();
+    Masked out;
+    out.mask.assign(sql.data(), sql.size());
+    RegionScanner scanner(sql);
+    while (const auto r = scanner.next()) {
+        blank_region(out.mask, sql, *r);
+        if (r->kind == RegionKind::BlockComment)
+            out.block_comments.push_back({r->begin, r->end});
+        out.regions.push_back(*r);
+    }
+    return out;
 }
 
 bool is_blank(std::string_view text) {
@@ -213,17 +219,31 @@ Tokenizer::Tokenizer(std::string_view masked, std::span<const Region> regions, s
     region_ = static_cast<size_t>(it - regions_.begin());
 }
 
+Tokenizer::Tokenizer(std::string_view sql, RegionScanner regions)
+    : mask_(sql), scanner_(regions), pos_(0), end_(sql.size()) {
+    ahead_ = scanner_->next();
+}
+
+const Region* Tokenizer::region_here() {
+    if (scanner_) {
+        while (ahead_ && ahead_->end <= pos_)
+            ahead_ = scanner_->next();
+        return ahead_ ? &*ahead_ : nullptr;
+    }
+    while (region_ < regions_.size() && regions_[region_].end <= pos_)
+        ++region_;
+    return region_ < regions_.size() ? &regions_[region_] : nullptr;
+}
+
 std::optional<Token> Tokenizer::next() {
     while (pos_ < end_) {
-        while (region_ < regions_.size() && regions_[region_].end <= pos_)
-            ++region_;
-        if (region_ < regions_.size() && regions_[region_].begin <= pos_) {
-            const Region& r = regions_[region_];
+        const Region* here = region_here();
+        if (here != nullptr && here->begin <= pos_) {
+            const Region r = *here;
             const bool comment =
                 r.kind == RegionKind::LineComment || r.kind == RegionKind::BlockComment;
             const size_t start = pos_;
             pos_ = std::min(r.end, end_);
-            ++region_;
             // A comment is whitespace; a range starting inside a literal skips its rest.
             if (comment || r.begin != start)
                 continue;

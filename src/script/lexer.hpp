@@ -53,6 +53,21 @@ struct Masked {
 /// Lexes `sql` (linear time, never fails: unterminated constructs run to the end).
 Masked mask(std::string_view sql);
 
+/// The lexer without the mask: yields the regions of `sql` one at a time, in order, exactly those
+/// mask() records. For walks that only go forward (the splitter), so a large script costs neither
+/// a copy of itself nor a list of its literals. A small copyable value.
+class RegionScanner {
+  public:
+    explicit RegionScanner(std::string_view sql) : sql_(sql) {}
+
+    /// The next region, or nullopt when the rest of the text is plain code.
+    std::optional<Region> next();
+
+  private:
+    std::string_view sql_;
+    size_t pos_ = 0;
+};
+
 /// Identifier byte: ASCII letter, digit, '_', '$', or any byte >= 0x80 (part of a UTF-8 letter).
 inline bool is_ident_byte(char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -93,10 +108,15 @@ struct Token {
 /// quoted identifiers and dollar bodies are one token each (when their region list is given;
 /// with an empty list their delimiters come out as symbols and words). A small copyable value:
 /// copy it to look ahead.
+///
+/// Given a RegionScanner instead of a list, it reads the original text (no mask needed): tokens
+/// are the same, because a word or symbol never runs into a region and regions are skipped whole;
+/// only the text of a literal token differs (the original rather than blanks).
 class Tokenizer {
   public:
     Tokenizer(std::string_view masked, std::span<const Region> regions, size_t begin = 0,
               size_t end = std::string_view::npos);
+    explicit Tokenizer(std::string_view sql, RegionScanner regions);
 
     /// The next token, or nullopt at the end of the range.
     std::optional<Token> next();
@@ -118,9 +138,14 @@ class Tokenizer {
     }
 
   private:
+    /// The first region that ends after pos_, or nullptr.
+    const Region* region_here();
+
     std::string_view mask_;
     std::span<const Region> regions_;
-    size_t region_ = 0;  // first region that may end after pos_
+    size_t region_ = 0;                     // first region that may end after pos_
+    std::optional<RegionScanner> scanner_;  // instead of regions_, lexing as it goes
+    std::optional<Region> ahead_;           // the scanner's region that may end after pos_
     size_t pos_;
     size_t end_;
 };

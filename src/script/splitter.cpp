@@ -1,7 +1,7 @@
 #include "script/splitter.hpp"
 
-#include <algorithm>
 #include <array>
+#include <optional>
 
 namespace pgmi::script {
 
@@ -76,91 +76,129 @@ TxEffect effect_of_text(std::string_view masked_stmt) {
     return classify(h, tz);
 }
 
+// Finds the top-level statements one at a time (the walk statements() describes), so split()
+// can build units without a list of statements.
+class StatementScanner {
+  public:
+    StatementScanner(const Tokenizer& tz, size_t size) : tz_(tz), size_(size) {}
+
+    std::optional<Statement> next() {
+        while (const auto t = tz_.next()) {
+            const bool at_top = depth_ == 0;
+            if (tz_.is_symbol(*t, ';') && at_top && body_depth_ == 0) {
+                const Statement s{start_, t->end, true, has_body_, classify(head_, tz_)};
+                start_ = t->end;
+                head_ = Head{};
+                prev_begin_ = false;
+                has_body_ = false;
+                return s;
+            }
+            head_.add(*t);
+            if (tz_.is_symbol(*t, '(')) {
+                ++depth_;
+            } else if (tz_.is_symbol(*t, ')')) {
+                --depth_;
+            }
+            const bool was_begin = prev_begin_;
+            prev_begin_ = false;
+            if (t->kind != TokenKind::Word || !at_top)
+                continue;
+            if (tz_.is_word(*t, "BEGIN")) {
+                prev_begin_ = true;
+            } else if (was_begin && tz_.is_word(*t, "ATOMIC") && creates_routine(head_, tz_)) {
+                ++body_depth_;
+                has_body_ = true;
+            } else if (body_depth_ > 0 && tz_.is_word(*t, "CASE")) {
+                ++body_depth_;
+            } else if (body_depth_ > 0 && tz_.is_word(*t, "END")) {
+                --body_depth_;
+            }
+        }
+        // After the last ';': a statement if any token (code or literal) is left.
+        if (head_.count == 0)
+            return std::nullopt;
+        const Statement s{start_, size_, false, has_body_, classify(head_, tz_)};
+        head_ = Head{};
+        start_ = size_;
+        return s;
+    }
+
+  private:
+    Tokenizer tz_;
+    size_t size_;
+    long depth_ = 0;         // parenthesis depth over the whole script
+    size_t body_depth_ = 0;  // open BEGIN ATOMIC bodies plus CASEs inside them
+    size_t start_ = 0;
+    Head head_;
+    bool prev_begin_ = false;  // the previous token was BEGIN at depth 0
+    bool has_body_ = false;
+};
+
+bool ends_transaction(TxEffect e) {
+    return e == TxEffect::End || e == TxEffect::Chain;
+}
+
+// The head runs through the first terminator; every later statement is a unit of its own.
+Units split_statements(std::string_view script, StatementScanner stmts) {
+    size_t before = 0;
+    bool body_begins = false;
+    std::optional<Statement> s;
+    while ((s = stmts.next()) && !ends_transaction(s->effect)) {
+        ++before;
+        body_begins = body_begins || s->effect == TxEffect::Begin;
+    }
+    Unit head{0, script};
+    if (!s)
+        return {script, head};
+    if (before > 0) {  // the head has a body: every statement before the terminator
+        head.terminator_at = s->begin;
+        head.body_begins = body_begins;
+    }
+    auto next = stmts.next();
+    if (!next)
+        return {script, head};
+    head.text = script.substr(0, s->end);
+    Units units(script, head);
+    for (; next; next = stmts.next())
+        units.append(next->end);
+    return units;
+}
+
 }  // namespace
 
+void Units::append(size_t end) {
+    if (wide()) {
+        wide_.push_back(end);
+    } else {
+        narrow_.push_back(static_cast<uint32_t>(end));
+    }
+}
+
+Unit Units::operator[](size_t i) const {
+    if (i == 0)
+        return head_;
+    const size_t begin = i == 1 ? head_.text.size() : end_of(i - 2);
+    return {begin, script_.substr(begin, end_of(i - 1) - begin)};
+}
+
 std::vector<Statement> statements(const Masked& masked) {
-    const std::string_view m = masked.mask;
     std::vector<Statement> out;
-    Tokenizer tz(m, masked.regions);
-    long depth = 0;         // parenthesis depth over the whole script
-    size_t body_depth = 0;  // open BEGIN ATOMIC bodies plus CASEs inside them
-    size_t start = 0;
-    Head head;
-    bool prev_begin = false;  // the previous token was BEGIN at depth 0
-    bool has_body = false;
-    while (const auto t = tz.next()) {
-        const bool at_top = depth == 0;
-        if (tz.is_symbol(*t, ';') && at_top && body_depth == 0) {
-            out.push_back({start, t->end, true, has_body, classify(head, tz)});
-            start = t->end;
-            head = Head{};
-            prev_begin = false;
-            has_body = false;
-            continue;
-        }
-        head.add(*t);
-        if (tz.is_symbol(*t, '(')) {
-            ++depth;
-        } else if (tz.is_symbol(*t, ')')) {
-            --depth;
-        }
-        const bool was_begin = prev_begin;
-        prev_begin = false;
-        if (t->kind != TokenKind::Word || !at_top)
-            continue;
-        if (tz.is_word(*t, "BEGIN")) {
-            prev_begin = true;
-        } else if (was_begin && tz.is_word(*t, "ATOMIC") && creates_routine(head, tz)) {
-            ++body_depth;
-            has_body = true;
-        } else if (body_depth > 0 && tz.is_word(*t, "CASE")) {
-            ++body_depth;
-        } else if (body_depth > 0 && tz.is_word(*t, "END")) {
-            --body_depth;
-        }
-    }
-    if (!is_blank(m.substr(start))) {
-        out.push_back({start, m.size(), false, has_body, classify(head, tz)});
-    }
+    StatementScanner scanner(Tokenizer(masked.mask, masked.regions), masked.mask.size());
+    while (auto s = scanner.next())
+        out.push_back(*s);
     return out;
 }
 
-std::vector<Unit> split(std::string_view script) {
-    return split(script, mask(script));
+Units split(std::string_view script) {
+    return split_statements(
+        script, StatementScanner(Tokenizer(script, RegionScanner(script)), script.size()));
 }
 
-std::vector<Unit> split(std::string_view script, const Masked& masked) {
-    std::vector<Unit> whole{{0, script}};
+Units split(std::string_view script, const Masked& masked) {
     if (masked.mask.size() != script.size())
-        return whole;
-    const std::vector<Statement> stmts = statements(masked);
-    size_t first = 0;
-    while (first < stmts.size() && stmts[first].effect != TxEffect::End &&
-           stmts[first].effect != TxEffect::Chain) {
-        ++first;
-    }
-    if (first == stmts.size())
-        return whole;
-    // The head's body: every statement before the terminator, unless there is none.
-    Unit head{0, script};
-    if (!is_blank(std::string_view(masked.mask).substr(0, stmts[first].begin))) {
-        head.terminator_at = stmts[first].begin;
-        head.body_begins =
-            std::any_of(stmts.begin(), stmts.begin() + static_cast<long>(first),
-                        [](const Statement& s) { return s.effect == TxEffect::Begin; });
-    }
-    const size_t head_end = stmts[first].end;
-    if (is_blank(std::string_view(masked.mask).substr(head_end)))
-        return {head};
-    head.text = script.substr(0, head_end);
-    std::vector<Unit> units;
-    units.reserve(stmts.size() - first);
-    units.push_back(head);
-    for (size_t i = first + 1; i < stmts.size(); ++i) {
-        units.push_back(
-            {stmts[i].begin, script.substr(stmts[i].begin, stmts[i].end - stmts[i].begin)});
-    }
-    return units;
+        return {script, Unit{0, script}};
+    return split_statements(
+        script, StatementScanner(Tokenizer(masked.mask, masked.regions), script.size()));
 }
 
 bool is_terminator(std::string_view masked_stmt) {

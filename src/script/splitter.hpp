@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +41,52 @@ struct Unit {
     std::string_view terminator() const { return text.substr(terminator_at); }
 };
 
+/// The units of one script. Held compactly: the head, then one end offset per tail unit (tail
+/// units are consecutive statements, each beginning where the previous unit ended): 4 bytes per
+/// statement of a script under 4 GiB, 8 above. Indexing builds a Unit view into the script.
+class Units {
+  public:
+    /// The head alone; further units are appended.
+    Units(std::string_view script, Unit head) : script_(script), head_(head) {}
+
+    /// Appends the tail unit from the end of the last unit to `end` (an offset of the script).
+    void append(size_t end);
+
+    size_t size() const { return 1 + (wide() ? wide_.size() : narrow_.size()); }
+    Unit operator[](size_t i) const;
+
+    class iterator {
+      public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = Unit;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = Unit;
+        iterator(const Units* units, size_t i) : units_(units), i_(i) {}
+        Unit operator*() const { return (*units_)[i_]; }
+        iterator& operator++() {
+            ++i_;
+            return *this;
+        }
+        bool operator==(const iterator& o) const { return i_ == o.i_; }
+
+      private:
+        const Units* units_;
+        size_t i_;
+    };
+    iterator begin() const { return {this, 0}; }
+    iterator end() const { return {this, size()}; }
+
+  private:
+    bool wide() const { return script_.size() > UINT32_MAX; }
+    size_t end_of(size_t k) const { return wide() ? wide_[k] : narrow_[k]; }
+
+    std::string_view script_;
+    Unit head_;
+    std::vector<uint32_t> narrow_;  // tail unit ends, when the script is under 4 GiB
+    std::vector<size_t> wide_;      // tail unit ends otherwise
+};
+
 /// What a top-level statement does to an explicit transaction block.
 enum class TxEffect {
     None,   // anything else (including savepoint commands and COMMIT/ROLLBACK PREPARED)
@@ -62,10 +110,12 @@ std::vector<Statement> statements(const Masked& masked);
 
 /// Splits `script` (linear time). Always returns at least one unit; an empty script gives one
 /// empty unit. Concatenating the units' text reproduces the script minus trailing blank text.
-std::vector<Unit> split(std::string_view script);
+/// Lexes as it goes: besides the result it keeps no mask, region or statement list, so a large
+/// deploy.sql costs little more than itself.
+Units split(std::string_view script);
 
-/// Same, reusing a mask of `script` the caller already has.
-std::vector<Unit> split(std::string_view script, const Masked& masked);
+/// Same, from a mask of `script` the caller already has (the same units).
+Units split(std::string_view script, const Masked& masked);
 
 /// True if the masked statement `stmt` ends the transaction: COMMIT/END/ROLLBACK/ABORT
 /// [WORK|TRANSACTION] [AND [NO] CHAIN], or PREPARE TRANSACTION 'gid'. False for savepoint

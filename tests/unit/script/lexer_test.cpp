@@ -366,5 +366,44 @@ TEST(Tokenizer, IsWordAndSymbol) {
     EXPECT_EQ(tz.text(*a), "commit");
 }
 
+TEST(RegionScanner, YieldsWhatMaskRecords) {
+    const std::string sql =
+        "SELECT 'a''b', E'\\'x', \"q\"\"r\", $t$ $$ $t$, $1 -- c\r\n/* a /* b */ */ x$y$ "
+        "U&'u' $$ unterminated";
+    const Masked m = mask(sql);
+    ASSERT_EQ(m.regions.size(), 8u);
+    RegionScanner scanner(sql);
+    for (const Region& r : m.regions) {
+        const auto s = scanner.next();
+        ASSERT_TRUE(s.has_value());
+        EXPECT_EQ(s->kind, r.kind);
+        EXPECT_EQ(s->begin, r.begin);
+        EXPECT_EQ(s->end, r.end);
+        EXPECT_EQ(s->body_begin, r.body_begin);
+        EXPECT_EQ(s->body_end, r.body_end);
+        EXPECT_EQ(s->terminated, r.terminated);
+    }
+    EXPECT_FALSE(scanner.next().has_value());
+    EXPECT_FALSE(m.regions.back().terminated);
+}
+
+TEST(Tokenizer, OnTheTextWithAScannerSameTokensAsOnTheMask) {
+    const std::string sql = "SELECT a$b, 'x;y', E'\\\\' -- z\n, \"id\"/**/($q$ ; $q$);";
+    const Masked m = mask(sql);
+    Tokenizer masked(m.mask, m.regions);
+    Tokenizer raw(sql, RegionScanner(sql));
+    size_t count = 0;
+    while (const auto t = masked.next()) {
+        const auto r = raw.next();
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(r->kind, t->kind);
+        EXPECT_EQ(r->begin, t->begin);
+        EXPECT_EQ(r->end, t->end);
+        ++count;
+    }
+    EXPECT_FALSE(raw.next().has_value());
+    EXPECT_EQ(count, 12u);
+}
+
 }  // namespace
 }  // namespace pgmi::script

