@@ -219,9 +219,15 @@ Result<Prepared> prepare(pg::Connection& conn, const project::Project& project,
             return stage_error("failed to load files: failed to insert test files", s.error());
     }
     if (project.scanned_files > 0) {
+        // Row counts and statistics for the columns queries filter, join and sort on. Not for
+        // contents, checksums or path_parts: nobody plans by them, and their statistics were 80%
+        // of the ANALYZE (24 ms of 5,000 files).
         auto r = conn.exec(
-            "ANALYZE pg_temp._pgmi_source, pg_temp._pgmi_source_metadata, "
-            "pg_temp._pgmi_test_source, pg_temp._pgmi_test_directory");
+            "ANALYZE pg_temp._pgmi_source (path, name, directory, extension, depth, size_bytes, "
+            "is_sql_file, is_test_file, parent_folder_name), "
+            "pg_temp._pgmi_source_metadata (path, id, idempotent), "
+            "pg_temp._pgmi_test_source (path, directory, filename, is_fixture), "
+            "pg_temp._pgmi_test_directory");
         if (!r)
             return stage_error("failed to analyze session tables", r.error());
     }

@@ -183,3 +183,65 @@ TEST(Contract, TestEventTypeMatchesTheLiveSession) {
 
 }  // namespace
 }  // namespace pgmi::test
+
+namespace pgmi::test {
+namespace {
+
+// chk_checksum_format and chk_pgmi_checksum_format are written without the regex bounded
+// repetition the spec shows ('^[a-fA-F0-9]{32,64}$', 12 µs a row): they must still accept and
+// refuse exactly what it does, which the server itself judges here, value by value.
+TEST(Contract, ChecksumChecksAcceptWhatTheSpecsPatternAccepts) {
+    Live live;
+    prepare(live);
+    ASSERT_TRUE(live.conn);
+    const std::vector<std::string> values = {std::string(31, 'a'),
+                                             std::string(32, 'a'),
+                                             std::string(64, 'F'),
+                                             std::string(65, '0'),
+                                             std::string(40, 'a') + "g",
+                                             "\xc3\xa9" + std::string(40, 'a'),
+                                             "",
+                                             std::string(32, 'a') + "\n",
+                                             " " + std::string(32, 'a'),
+                                             std::string(48, 'b') + "-0",
+                                             "0123456789abcdefABCDEF0123456789"};
+    ASSERT_TRUE(live.conn->exec("BEGIN"));
+    int accepted = 0;
+    int refused = 0;
+    for (const std::string& v : values) {
+        for (const std::string column : {"checksum", "pgmi_checksum"}) {
+            const std::string other = column == "checksum" ? "pgmi_checksum" : "checksum";
+            auto spec = live.conn->exec_params("SELECT $1 ~ '^[a-fA-F0-9]{32,64}$'", {v});
+            ASSERT_TRUE(spec) << spec.error().message;
+            auto saved = live.conn->exec("SAVEPOINT s");
+            ASSERT_TRUE(saved);
+            auto r = live.conn->exec_params(
+                "INSERT INTO pg_temp._pgmi_source (path, name, directory, extension, depth, "
+                "content, size_bytes, " +
+                    column + ", " + other +
+                    ", path_parts, is_sql_file, is_test_file, parent_folder_name) VALUES "
+                    "('./x.sql', 'x.sql', './', '.sql', 0, '', 0, $1, repeat('a', 64), "
+                    "'{.,x.sql}', true, false, NULL)",
+                {v});
+            const bool spec_accepts = spec->value(0, 0) == std::string("t");
+            EXPECT_EQ(static_cast<bool>(r), spec_accepts) << column << " = '" << v << "'";
+            if (!r) {
+                ASSERT_TRUE(r.error().server);
+                EXPECT_EQ(r.error().server->sqlstate, "23514");
+                EXPECT_NE(r.error().server->message.find("chk_" + column + "_format"),
+                          std::string::npos)
+                    << r.error().server->message;
+                ++refused;
+            } else {
+                ++accepted;
+            }
+            ASSERT_TRUE(live.conn->exec("ROLLBACK TO SAVEPOINT s"));
+        }
+    }
+    ASSERT_TRUE(live.conn->exec("ROLLBACK"));
+    EXPECT_EQ(accepted, 6);  // 32 and 64 digits and the mixed-case value, in both columns
+    EXPECT_EQ(refused, 16);
+}
+
+}  // namespace
+}  // namespace pgmi::test
