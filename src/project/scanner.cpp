@@ -361,8 +361,11 @@ class Walker {
             return not_regular_error(path, util::file_type_name(DTTOIF(type)));
         // 2-3. Size cap, checked on disk and while reading (at most cap+1 bytes are read).
         const size_t cap = options_.max_file_size;
-        util::ReadResult read = util::read_regular_file(
-            name, {.max_bytes = cap, .follow_symlinks = false, .dir_fd = dir, .shown = path});
+        util::ReadResult read = util::read_regular_file(name, {.max_bytes = cap,
+                                                               .follow_symlinks = false,
+                                                               .dir_fd = dir,
+                                                               .shown = path,
+                                                               .seen_regular = true});
         if (!read) {
             const util::FileError& e = read.error();
             switch (e.fault) {

@@ -86,7 +86,13 @@ int read_at_most(int fd, std::size_t size_hint, std::size_t limit, std::string& 
         }
         if (n == 0)
             break;
+        const std::size_t asked = out.size() - got;
         got += static_cast<std::size_t>(n);
+        // A short read that completes the size fstat gave: the file as it was stat'd, whole. Not
+        // asking again for the end saves a system call per file (a project is thousands of them);
+        // a file that grew before this read still returned more and goes on.
+        if (size_hint > 0 && got == size_hint && static_cast<std::size_t>(n) < asked)
+            break;
     }
     out.resize(got);
     return 0;
@@ -145,10 +151,12 @@ ReadResult read_regular_file(const std::filesystem::path& path, const ReadOption
     const std::string shown = options.shown.empty() ? path.string() : std::string(options.shown);
     const int nofollow = options.follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW;
     struct stat st {};
-    if (::fstatat(options.dir_fd, path.c_str(), &st, nofollow) != 0)
-        return os_fault(shown, "stat", errno);
-    if (FileError e; type_fault(st.st_mode, shown, e))
-        return e;
+    if (!options.seen_regular) {
+        if (::fstatat(options.dir_fd, path.c_str(), &st, nofollow) != 0)
+            return os_fault(shown, "stat", errno);
+        if (FileError e; type_fault(st.st_mode, shown, e))
+            return e;
+    }
 
     const int flags =
         O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (options.follow_symlinks ? 0 : O_NOFOLLOW);

@@ -78,6 +78,9 @@ struct ReadOptions {
     int dir_fd = AT_FDCWD;
     std::string_view limit_for;  // what the cap protects, for messages: "pgmi.yaml"
     std::string_view shown;      // how messages name the file; empty: the path itself
+    /// The caller has just seen a regular file at this name (readdir's d_type): the stat before
+    /// opening is skipped. The check on the open descriptor still runs.
+    bool seen_regular = false;
 };
 
 /// Reads a whole regular file of at most `max_bytes`. Opens with O_NONBLOCK (a named pipe never
