@@ -3,6 +3,7 @@
 #   ./scripts/fuzz.sh                  every target, 60 s each
 #   ./scripts/fuzz.sh redact 600       one target for 10 minutes
 #   PGMI_FUZZ_MERGE=1 ./scripts/fuzz.sh ...   also merge new coverage into the committed corpus
+#   PGMI_FUZZ_RUNS=10000000 ./scripts/fuzz.sh all 600   stop a target at 10M executions or 10 min
 # Builds build-fuzz/ with clang: every module library carries -fsanitize=fuzzer-no-link,address,
 # undefined, so libFuzzer sees coverage of the parsers themselves, not only of the harness.
 # Per target (fuzz/<module>/<name>_fuzz.cpp) it uses fuzz/<module>/corpus/<name>/ as seeds,
@@ -34,6 +35,7 @@ for src in fuzz/*/*_fuzz.cpp; do
   mkdir -p "$work" "$crashes" "$seeds"
   flags=(-max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$crashes/"
          -timeout=25 -rss_limit_mb=4096)
+  [ -n "${PGMI_FUZZ_RUNS:-}" ] && flags+=(-runs="$PGMI_FUZZ_RUNS")
   [ -f "fuzz/$module/$name.dict" ] && flags+=(-dict="fuzz/$module/$name.dict")
   if [ -f "fuzz/$module/$name.options" ]; then
     read -r -a extra < "fuzz/$module/$name.options"
@@ -50,7 +52,8 @@ for src in fuzz/*/*_fuzz.cpp; do
   if [ "${PGMI_FUZZ_MERGE:-0}" = 1 ]; then
     "./build-fuzz/fuzz/fuzz_$name" -merge=1 "$seeds" "$work" >/dev/null 2>&1 || true
   fi
+  secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n1)
   printf '%s: %s s, %s executions, cov %s, ft %s, %s crash/timeout/oom artifacts (log %s)\n' \
-    "$name" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$found" "$log"
+    "$name" "${secs:-$seconds}" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$found" "$log"
 done
 exit $status
