@@ -365,10 +365,9 @@ std::unique_ptr<TokenProvider> make_azure_token_provider(AzureOptions options) {
     return std::make_unique<AzureChain>(std::move(options));
 }
 
-// Expiry times pgmi accepts: up to 2100 and lifetimes up to ten years. Larger values (from a
-// hostile or broken helper) would overflow the clock's nanosecond count.
-constexpr long long kLatestEpoch = 4102444800;              // 2100-01-01T00:00:00Z
-constexpr long long kLongestLifetime = 10LL * 366 * 86400;  // seconds
+// Expiry times pgmi accepts: up to 2100 (and lifetimes up to ten years, expiry_after). Larger
+// values (from a hostile or broken helper) would overflow the clock's nanosecond count.
+constexpr long long kLatestEpoch = 4102444800;  // 2100-01-01T00:00:00Z
 
 Result<Token> parse_azure_token_response(std::string_view body, TimePoint now) {
     auto j = parse_json_object(body);
@@ -381,8 +380,8 @@ Result<Token> parse_azure_token_response(std::string_view body, TimePoint now) {
     t.value = std::move(*value);
     if (auto on = json_integer(*j, "expires_on"); on && *on > 0 && *on < kLatestEpoch) {
         t.expires_at = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(*on));
-    } else if (auto in = json_integer(*j, "expires_in"); in && *in >= 0 && *in < kLongestLifetime) {
-        t.expires_at = now + std::chrono::seconds(*in);
+    } else if (auto in = json_integer(*j, "expires_in"); in && expiry_after(now, *in)) {
+        t.expires_at = *expiry_after(now, *in);
     } else {
         return bad_response("token response has no expires_in or expires_on");
     }

@@ -356,11 +356,14 @@ Result<Token> parse_google_token_response(std::string_view body, TimePoint now) 
     if (!value || value->empty())
         return make_error(ErrorKind::Connection, "token response has no access_token");
     auto in = json_integer(*j, "expires_in");
-    if (!in || *in < 0)
-        return make_error(ErrorKind::Connection, "token response has no expires_in");
+    const auto expires_at = in ? expiry_after(now, *in) : std::nullopt;
+    if (!expires_at) {
+        return make_error(ErrorKind::Connection,
+                          "token response has no expires_in (or one over ten years)");
+    }
     Token t;
     t.value = std::move(*value);
-    t.expires_at = now + std::chrono::seconds(*in);
+    t.expires_at = *expires_at;
     return t;
 }
 

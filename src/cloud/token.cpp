@@ -10,6 +10,13 @@ Clock system_clock() {
     return [] { return std::chrono::system_clock::now(); };
 }
 
+std::optional<TimePoint> expiry_after(TimePoint now, long long lifetime_seconds) {
+    constexpr long long kLongest = 10LL * 366 * 86400;
+    if (lifetime_seconds < 0 || lifetime_seconds > kLongest)
+        return std::nullopt;
+    return now + std::chrono::seconds(lifetime_seconds);
+}
+
 std::string describe_attempts(const std::vector<SourceAttempt>& attempts) {
     std::string out;
     for (const auto& a : attempts) {

@@ -29,6 +29,10 @@ struct Token {
     std::string source;    // which credential source produced it, e.g. "environment"
 };
 
+/// `now` plus a lifetime an issuer reported, or nullopt when it is negative or over ten years: a
+/// hostile or broken issuer's huge value would overflow the clock's nanosecond count.
+std::optional<TimePoint> expiry_after(TimePoint now, long long lifetime_seconds);
+
 /// One credential source of a chain and what happened to it.
 struct SourceAttempt {
     std::string source;   // e.g. "environment", "shared profile \"dev\"", "managed identity"

@@ -124,7 +124,8 @@ size_t utf8_sequence(std::string_view t, size_t at) {
 }  // namespace
 
 std::string summary_line(const Outcome& o, const ui::Terminal& term) {
-    const std::string db = o.database.empty() ? "?" : o.database;
+    // A database name can hold any byte but NUL; the terminal must not act on it.
+    const std::string db = o.database.empty() ? "?" : terminal_safe(o.database);
     if (o.ok()) {
         if (o.test_macros > 0) {
             return fmt::format("{} {}: {} files loaded, {} test macro(s) expanded in {:.2f}s\n",

@@ -402,7 +402,8 @@ TEST(Azure, ResponseParsers) {
     EXPECT_EQ(b->expires_at, at(1704170000));
     for (const char* bad :
          {"", "[]", "{}", R"({"access_token":""})", R"({"access_token":"x"})",
-          R"({"access_token":5,"expires_in":5})", R"({"access_token":"x","expires_in":"soon"})"}) {
+          R"({"access_token":5,"expires_in":5})", R"({"access_token":"x","expires_in":"soon"})",
+          R"({"access_token":"x","expires_in":9223372036854775807})"}) {
         auto r = parse_azure_token_response(bad, at(kNow));
         ASSERT_FALSE(r) << bad;
         EXPECT_EQ(r.error().message.find("\"x\""), std::string::npos);

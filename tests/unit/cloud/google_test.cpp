@@ -393,8 +393,14 @@ TEST(Google, TokenResponseParser) {
     ASSERT_TRUE(t);
     EXPECT_EQ(t->expires_at, at(kNow + 120));
     for (const char* bad : {"", "{}", R"({"access_token":"a"})", R"({"expires_in":1})",
-                            R"({"access_token":"a","expires_in":-1})"})
+                            R"({"access_token":"a","expires_in":-1})",
+                            // Would overflow the clock's nanoseconds (UBSan's find) if accepted.
+                            R"({"access_token":"a","expires_in":9223372036854775807})",
+                            R"({"access_token":"a","expires_in":316300000})"})
         EXPECT_FALSE(parse_google_token_response(bad, at(kNow))) << bad;
+    // Ten years is the longest lifetime taken.
+    EXPECT_TRUE(
+        parse_google_token_response(R"({"access_token":"a","expires_in":316224000})", at(kNow)));
 }
 
 }  // namespace

@@ -223,5 +223,15 @@ TEST(ErrorBlock, ServerTextIsNeutralisedAndTheCaretFollowsTheEscapes) {
     EXPECT_NE(block.find("LINE 3: ^[[31mSELEC 1;\n              ^\n"), std::string::npos) << block;
 }
 
+TEST(SummaryLine, DatabaseNameCannotDriveTheTerminal) {
+    Outcome o;
+    o.database = "app\x1b]0;owned\x07\rok";
+    o.files_loaded = 2;
+    const std::string line = summary_line(o, ui::Terminal{});
+    EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\r'), std::string::npos) << line;
+    EXPECT_NE(line.find("app^[]0;owned^G^Mok: 2 files loaded in"), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace pgmi::report
