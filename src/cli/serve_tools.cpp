@@ -180,8 +180,10 @@ Tool ai_skill() {
             if (name->empty())
                 return failure(make_error(ErrorKind::Usage, "name is required"));
             const auto found = ai::find_skill(*name);
-            if (!found)
-                return failure(make_error(ErrorKind::Usage, ai::unknown_skill_message(*name)));
+            if (!found) {
+                // Exit code 1, as the spec has it for the tool: no command line was misused.
+                return failure(make_error(ErrorKind::General, ai::unknown_skill_message(*name)));
+            }
             const std::string content(found->content);
             return ToolResult{Json{{"name", found->name},
                                    {"description", found->description},

@@ -95,8 +95,9 @@ const fetchable = skills.find((s) => s.filePath !== '');
 r = await call('ai_skill', { name: fetchable.filePath.replace(/^.*\//, '').replace(/\.md$/, '') });
 check(!r.isError && r.structuredContent.content.length > 100, 'ai_skill: a skill by name');
 r = await call('ai_skill', { name: 'no-such-skill' });
-check(r.isError === true && r.structuredContent.exitCode === 2 &&
-  r.structuredContent.message.includes('Available skills'), 'ai_skill: an unknown name is an isError result listing the names', r.structuredContent);
+check(r.isError === true && r.structuredContent.exitCode === 1 &&
+  r.structuredContent.message.startsWith("skill 'no-such-skill' not found") &&
+  r.structuredContent.message.includes('Available skills'), 'ai_skill: an unknown name is an isError result (exit code 1) listing the names', r.structuredContent);
 r = await call('templates_list', {});
 check(!r.isError && r.structuredContent.templates[0].name === 'basic', 'templates_list: basic comes first');
 const created = path.join(workdir, 'made-by-mcp');

@@ -310,7 +310,7 @@ TEST(ServeProtocol, ToolFailuresAreResultsWithExitCodes) {
     json r = s.call(1, "tools/call", tool("ai_skill", json{{"name", "nope"}}));
     ASSERT_TRUE(r.contains("result")) << r;
     EXPECT_EQ(r["result"]["isError"], true);
-    EXPECT_EQ(r["result"]["structuredContent"]["exitCode"], 2);
+    EXPECT_EQ(r["result"]["structuredContent"]["exitCode"], 1);  // spec: not a usage error
     r = s.call(2, "tools/call", tool("info", json{{"path", 17}}));
     EXPECT_EQ(r["result"]["isError"], true);
     EXPECT_NE(r["result"]["structuredContent"]["message"].get<std::string>().find("string"),
