@@ -19,10 +19,6 @@ DECLARE
     v_project jsonb;
     v_files   integer;
     v_file    record;
-    v_state   text;
-    v_message text;
-    v_detail  text;
-    v_hint    text;
 BEGIN
     -- Any file of the project is data: read project.json straight from the source view.
     SELECT s.content::jsonb INTO v_project
@@ -52,15 +48,9 @@ BEGIN
     LOOP
         -- [apply-once] CONTINUE WHEN EXISTS (SELECT 1 FROM app_migration m WHERE m.path = v_file.path);
         RAISE NOTICE 'Running %', v_file.path;
-        BEGIN
-            EXECUTE v_file.content;
-        EXCEPTION WHEN OTHERS THEN
-            -- Name the file in the error and keep the original SQLSTATE, DETAIL and HINT.
-            GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
-                                    v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-            RAISE EXCEPTION 'Failed in %: %', v_file.path, v_message
-                USING ERRCODE = v_state, DETAIL = v_detail, HINT = v_hint;
-        END;
+        -- No EXCEPTION block: an error that leaves EXECUTE untouched lets pgmi name the file and
+        -- the line in it (a handler that re-raises keeps the message but loses the position).
+        EXECUTE v_file.content;
         -- [apply-once] INSERT INTO app_migration (path, checksum) VALUES (v_file.path, v_file.checksum);
     END LOOP;
 

@@ -159,6 +159,26 @@ TEST(Init, FailingTestOnAFreshDatabaseLeavesNothing) {
     EXPECT_EQ(query(db, "SELECT to_regclass('public.\"user\"') IS NULL"), V{"t"});
 }
 
+TEST(Init, AFailingMigrationIsNamedWithItsLine) {
+    TempDir dir;
+    const fs::path project = dir.path() / "p";
+    ASSERT_EQ(run_pgmi({"init", project.string()}, kBatch).exit_code, 0);
+    std::ofstream(project / "migrations/003_broken.sql")
+        << "CREATE TABLE IF NOT EXISTS t3 (x int);\n"
+           "SELECT 1;\n"
+           "SELEC 2;\n";
+    const std::string db = unique_db("broken");
+    auto r = run_pgmi(deploy_args(project, db));
+    EXPECT_EQ(r.exit_code, 13) << r.err;
+    // File, line and column of the template's EXECUTE, from the server's own position.
+    EXPECT_TRUE(has(r.err,
+                    "./migrations/003_broken.sql:3:1: pgmi: error: execution failed: "
+                    "ERROR: syntax error at or near \"SELEC\" (SQLSTATE 42601)"))
+        << r.err;
+    EXPECT_TRUE(has(r.err, "LINE 3: SELEC 2;\n")) << r.err;
+    EXPECT_EQ(query(db, "SELECT to_regclass('public.t3') IS NULL"), V{"t"});
+}
+
 TEST(Init, ProductionSkipsTheDevelopmentSeed) {
     TempDir dir;
     const fs::path project = dir.path() / "p";
