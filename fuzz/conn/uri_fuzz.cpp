@@ -58,8 +58,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                            pw.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos;
         // (Text that also appears elsewhere in the input may legitimately be quoted from there.)
         bool only_there = input.find(pw) == input.rfind(pw);
-        if (distinctive && only_there && m.find(pw) != std::string::npos)
-            std::abort();
+        if (distinctive && only_there && m.find(pw) != std::string::npos) {
+            // A leak only if the text came from the password: with the password replaced, the
+            // message must lose it. (Fixed text can hold it: "32): i" is in "[::1]:5432): invalid
+            // configuration", the campaign's one finding, regression-password-in-fixed-text.)
+            std::string other = input;
+            other.replace(13 + colon + 1, pw.size(), std::string(pw.size(), 'Q'));
+            auto again = pgmi::conn::parse_uri(other);
+            if (!again && again.error().message.find(pw) == std::string::npos)
+                std::abort();
+        }
     }
     return 0;
 }
