@@ -7,7 +7,7 @@
 // usage: node mcp_serve_check.mjs <pgmi> <server-uri> <workdir> <project> <sleep-project>
 // Prints TAP; exits 1 when any check failed.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -42,7 +42,14 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 const validators = new Map();
 let stderr = '';
 
-const transport = new StdioClientTransport({ command: pgmi, args: ['serve'], stderr: 'pipe', cwd: workdir });
+// The SDK's own minimal environment, as a real client gives it, plus the sanitizer pass's options
+// (ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS): without them a report of the spawned pgmi would go
+// to this pipe instead of the pass's reports directory, and leak suppressions would be lost.
+const env = getDefaultEnvironment();
+for (const [key, value] of Object.entries(process.env)) {
+  if (/^[A-Z]+SAN_OPTIONS$/.test(key)) env[key] = value;
+}
+const transport = new StdioClientTransport({ command: pgmi, args: ['serve'], stderr: 'pipe', cwd: workdir, env });
 transport.stderr?.on('data', (d) => { stderr += d.toString(); });
 const client = new Client({ name: 'pgmi-test', version: '1.0.0' });
 const clientErrors = [];
