@@ -2,7 +2,8 @@
 // or flags; libpq's own defaults such as PGPASSWORD and ~/.pgpass still apply), or into a
 // throwaway server with `ephemeral: true`. Notices go to stderr and the last kMaxNotices are
 // returned; a client's notifications/cancelled stops it like SIGINT stops the CLI (the
-// statement is cancelled, the transaction rolls back, exit code 130).
+// statement is cancelled, the transaction rolls back; the result, exit code 130, is built but
+// mcp::Server does not send it to a client that cancelled).
 #include <fmt/format.h>
 
 #include <chrono>

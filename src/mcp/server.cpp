@@ -75,6 +75,9 @@ struct Server::Impl {
         std::string key;  // id.dump(): 1 and "1" are different requests
         std::shared_ptr<std::atomic<int>> stop;
         std::shared_ptr<std::atomic<bool>> done = std::make_shared<std::atomic<bool>>(false);
+        // The client sent notifications/cancelled for it: its result is not sent (the spec's
+        // receivers SHOULD NOT answer a cancelled request; the client has stopped waiting).
+        std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
         std::thread thread;
     };
 
@@ -136,6 +139,7 @@ struct Server::Impl {
         const std::string key = id->dump();
         for (Running& r : running) {
             if (r.key == key) {
+                r.cancelled->store(true);
                 int expected = 0;
                 r.stop->compare_exchange_strong(expected, sig);
             }
@@ -201,21 +205,22 @@ struct Server::Impl {
                                            {"message", std::string(message)}}));
             };
         }
-        r.thread =
-            std::thread([tool, arguments = std::move(arguments), call, id, &out, done = r.done] {
-                ToolResult result;
-                try {
-                    result = tool->run(arguments, *call);
-                } catch (const std::exception& e) {
-                    const std::string message =
-                        fmt::format("internal error in tool {}: {}", tool->name, e.what());
-                    result = ToolResult{
-                        Json{{"message", message}, {"exitCode", 3}, {"internalError", true}},
-                        message, true};
-                }
+        r.thread = std::thread([tool, arguments = std::move(arguments), call, id, &out,
+                                done = r.done, cancelled = r.cancelled] {
+            ToolResult result;
+            try {
+                result = tool->run(arguments, *call);
+            } catch (const std::exception& e) {
+                const std::string message =
+                    fmt::format("internal error in tool {}: {}", tool->name, e.what());
+                result =
+                    ToolResult{Json{{"message", message}, {"exitCode", 3}, {"internalError", true}},
+                               message, true};
+            }
+            if (!cancelled->load())
                 out.send(result_response(id, call_result(result)));
-                done->store(true);
-            });
+            done->store(true);
+        });
     }
 
     /// Joins the calls that have answered.
