@@ -101,9 +101,22 @@ class Parser {
                 refused_ = name;
             return std::nullopt;
         }
-        if (auto it = index_.find(name); it != index_.end())
-            return out_[it->second].second;
-        return env_(name);
+        std::optional<std::string> v;
+        if (auto it = index_.find(name); it != index_.end()) {
+            v = out_[it->second].second;
+        } else {
+            v = env_(name);
+        }
+        // References can double a value per line (B=$A$A, C=$B$B, ...): 2^n bytes from a small
+        // file. All expansions of one file share one budget; past it a reference expands to
+        // nothing and the entry fails (found by the dotenv fuzz campaign: out of memory).
+        if (v && v->size() > kExpansionBudget - expanded_) {
+            exhausted_ = true;
+            return std::nullopt;
+        }
+        if (v)
+            expanded_ += v->size();
+        return v;
     }
 
     // At "${" in `src`: appends the expansion and moves `pos` past '}'. False when malformed.
@@ -172,6 +185,12 @@ class Parser {
             }
         } else if (auto st = unquoted(blank_before, value); !st) {
             return st;
+        }
+        if (exhausted_) {
+            return fail(entry_line,
+                        fmt::format("variable references expand to more than {} MiB; .env "
+                                    "values must be written out, not built by doubling",
+                                    kExpansionBudget >> 20));
         }
         if (refused_) {
             // Names only, never values; shortened so the message stays one short line.
@@ -289,6 +308,9 @@ class Parser {
     Pairs out_;
     std::map<std::string, std::size_t> index_;
     mutable std::optional<std::string> refused_;
+    static constexpr std::size_t kExpansionBudget = std::size_t{16} << 20;
+    mutable std::size_t expanded_ = 0;  // bytes references have expanded to so far
+    mutable bool exhausted_ = false;
 };
 
 }  // namespace

@@ -288,5 +288,18 @@ TEST_F(DotenvLoading, OversizedRefusedBeforeReading) {
     EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
 }
 
+TEST(Dotenv, DoublingReferencesStopAtTheBudget) {
+    // 40 lines, each twice the one before: 2^40 bytes if nothing stopped it.
+    std::string text = "A0=xxxxxxxxxxxxxxxx\n";
+    for (int i = 1; i <= 40; ++i)
+        text += "A" + std::to_string(i) + "=$A" + std::to_string(i - 1) + "${A" +
+                std::to_string(i - 1) + "}\n";
+    const std::string m = parse_fails(text);
+    EXPECT_NE(m.find("expand to more than 16 MiB"), std::string::npos) << m;
+    // Below the budget, doubling works as written.
+    std::string small = "B0=xy\nB1=$B0$B0\nB2=$B1$B1\n";
+    EXPECT_EQ(parse_ok(small).back(), (std::pair<std::string, std::string>{"B2", "xyxyxyxy"}));
+}
+
 }  // namespace
 }  // namespace pgmi::config
