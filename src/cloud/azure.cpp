@@ -378,10 +378,12 @@ Result<Token> parse_azure_token_response(std::string_view body, TimePoint now) {
         return bad_response("token response has no access_token");
     Token t;
     t.value = std::move(*value);
+    const auto in = json_integer(*j, "expires_in");
+    const auto after = in ? expiry_after(now, *in) : std::nullopt;
     if (auto on = json_integer(*j, "expires_on"); on && *on > 0 && *on < kLatestEpoch) {
         t.expires_at = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(*on));
-    } else if (auto in = json_integer(*j, "expires_in"); in && expiry_after(now, *in)) {
-        t.expires_at = *expiry_after(now, *in);
+    } else if (after) {
+        t.expires_at = *after;
     } else {
         return bad_response("token response has no expires_in or expires_on");
     }

@@ -16,8 +16,8 @@ bool is_tag_byte(char c) {
     return is_tag_start(c) || (u >= '0' && u <= '9');
 }
 
-// The state machine proper: each scan_* starts at the opening delimiter and returns the region
-// it opens (its end is where scanning resumes).
+// The state machine proper: line_comment, block_comment, quoted and dollar each start at an
+// opening delimiter and return the region it opens (its end is where scanning resumes).
 
 // "--" to the end of the line; a line break (\n or \r\n) is not part of it.
 Region line_comment(std::string_view sql, size_t begin) {

@@ -57,7 +57,8 @@ class Units {
 
     class iterator {
       public:
-        using iterator_category = std::forward_iterator_tag;
+        // Yields Unit values built on the fly (no reference to hold), so an input iterator.
+        using iterator_category = std::input_iterator_tag;
         using value_type = Unit;
         using difference_type = std::ptrdiff_t;
         using pointer = void;
