@@ -26,6 +26,7 @@ struct Failure {
     Error error;
     size_t offset;
     std::string_view text;
+    Watchdog::At at = Watchdog::At::Statement;  // what was under way, should the watchdog fire
 };
 
 /// Sends one unit. A head ending in a transaction terminator goes as two messages: the body
@@ -52,7 +53,7 @@ std::optional<Failure> run_unit(pg::Connection& conn, const script::Unit& unit,
     const size_t term_offset = unit.offset + unit.terminator_at;
     if (watchdog.fired()) {
         return Failure{make_error(ErrorKind::Execution, "stopped before the head's COMMIT"),
-                       term_offset, unit.terminator()};
+                       term_offset, unit.terminator(), Watchdog::At::BeforeCommit};
     }
     if (auto r = conn.exec(unit.terminator()); !r)
         return Failure{r.error(), term_offset, unit.terminator()};
@@ -68,7 +69,8 @@ Execution execute_units(pg::Connection& conn, std::string_view script, const scr
     for (size_t i = 0; i < units.size(); ++i) {
         if (watchdog.fired()) {
             ex.failed_unit = i;
-            ex.error = watchdog.stop_error(make_error(ErrorKind::Execution, "stopped"));
+            ex.error = watchdog.stop_error(make_error(ErrorKind::Execution, "stopped"),
+                                           Watchdog::At::BetweenUnits);
             return ex;
         }
         if (on_unit)
@@ -82,7 +84,7 @@ Execution execute_units(pg::Connection& conn, std::string_view script, const scr
             if (in_test)
                 e.message = pg::describe(*e.server);
             if (watchdog.fired()) {
-                ex.error = watchdog.stop_error(e);
+                ex.error = watchdog.stop_error(e, failure->at);
             } else {
                 e.kind = ErrorKind::Execution;
                 e.message = "execution failed: " + e.message;

@@ -35,7 +35,7 @@ std::optional<ErrorKind> Watchdog::fired() const {
     return static_cast<ErrorKind>(r - 1);
 }
 
-Error Watchdog::stop_error(const Error& cause) const {
+Error Watchdog::stop_error(const Error& cause, At at) const {
     Error e = cause;
     std::string why;
     switch (fired().value_or(ErrorKind::Timeout)) {
@@ -58,6 +58,15 @@ Error Watchdog::stop_error(const Error& cause) const {
             "{} the server did not answer the cancel request within {}s, so pgmi closed the "
             "connection; the server rolls back the open transaction when it notices",
             why, kCancelGrace.count());
+    } else if (at == At::BeforeCommit) {
+        e.message = fmt::format(
+            "{} pgmi stopped before sending the head's COMMIT, so nothing of the head was "
+            "committed",
+            why);
+    } else if (at == At::BetweenUnits) {
+        e.message = fmt::format(
+            "{} pgmi stopped between execution units; units it had sent before stay committed",
+            why);
     } else {
         e.message = fmt::format(
             "{} the running statement was cancelled and the open transaction rolled back", why);

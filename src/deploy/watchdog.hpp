@@ -30,8 +30,12 @@ class Watchdog {
     /// Why it fired: Timeout, Interrupted or Terminated; nullopt while it has not.
     std::optional<ErrorKind> fired() const;
 
+    /// Where the deploy stood when it stopped: in a statement the server was running, just
+    /// before a head's held-back COMMIT, or between execution units.
+    enum class At { Statement, BeforeCommit, BetweenUnits };
+
     /// The error to report instead of `cause` when the watchdog fired (keeps the server fields).
-    Error stop_error(const Error& cause) const;
+    Error stop_error(const Error& cause, At at = At::Statement) const;
 
     /// How long the server has to answer a cancel request before pgmi closes the connection.
     static constexpr std::chrono::seconds kCancelGrace{5};

@@ -47,6 +47,7 @@ bool write_all(int fd, const char* buf, size_t n) {
 struct Pair {
     int client;
     int server;
+    bool client_open = true;  // false once a stalled client closed: the close is swallowed too
 };
 
 }  // namespace
@@ -89,13 +90,13 @@ void StallProxy::run() {
     std::vector<pollfd> fds;
     char buf[65536];
     while (!stopping_) {
-        // [0] wake pipe, [1] listener, then per pair: client (only before the stall), server.
+        // [0] wake pipe, [1] listener, then per pair: client (while open), server.
         fds.clear();
         fds.push_back({wake_[0], POLLIN, 0});
         fds.push_back({listen_fd_, POLLIN, 0});
         const bool stalled = stalled_;
         for (const Pair& p : pairs) {
-            fds.push_back({stalled ? -1 : p.client, POLLIN, 0});
+            fds.push_back({p.client_open ? p.client : -1, POLLIN, 0});
             fds.push_back({p.server, POLLIN, 0});
         }
         if (::poll(fds.data(), fds.size(), -1) < 0) {
@@ -128,7 +129,13 @@ void StallProxy::run() {
             bool gone = false;
             if (c.fd >= 0 && (c.revents & (POLLIN | POLLHUP | POLLERR))) {
                 ssize_t n = ::recv(pairs[i].client, buf, sizeof buf, 0);
-                gone = n <= 0 || !write_all(pairs[i].server, buf, static_cast<size_t>(n));
+                if (!stalled) {
+                    gone = n <= 0 || !write_all(pairs[i].server, buf, static_cast<size_t>(n));
+                } else if (n > 0) {
+                    held_bytes_ += n;
+                } else {
+                    pairs[i].client_open = false;
+                }
             }
             if (!gone && (s.revents & (POLLIN | POLLHUP | POLLERR))) {
                 ssize_t n = ::recv(pairs[i].server, buf, sizeof buf, 0);

@@ -1,8 +1,9 @@
 // A loopback TCP relay that can stall the network path the way a broken middlebox does: it
 // forwards bytes both ways between each client and 127.0.0.1:<backend_port> until stall() is
-// called; from then on it stops reading what clients send (existing and new connections alike),
-// while it keeps forwarding what the server sends. Nothing is closed, so a client waiting for an
-// answer to bytes it sent after the stall waits forever unless it gives up by itself.
+// called; from then on it swallows what clients send (existing and new connections alike, a
+// client's close included), while it keeps forwarding what the server sends. Nothing is closed,
+// so a client waiting for an answer to bytes it sent after the stall waits forever unless it
+// gives up by itself. held_bytes() lets a test wait until the client has sent into the stall.
 // One thread for all connections; 127.0.0.1 only.
 #pragma once
 
@@ -24,6 +25,8 @@ class StallProxy {
     void stall();
     /// How many client connections were accepted so far.
     int connections() const { return connections_.load(); }
+    /// How many client bytes the stall swallowed so far.
+    long held_bytes() const { return held_bytes_.load(); }
 
   private:
     void run();
@@ -35,6 +38,7 @@ class StallProxy {
     std::atomic<bool> stalled_{false};
     std::atomic<bool> stopping_{false};
     std::atomic<int> connections_{0};
+    std::atomic<long> held_bytes_{0};
     std::thread thread_;
 };
 

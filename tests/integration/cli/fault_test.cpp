@@ -135,12 +135,18 @@ struct StalledDeploy {
     }
 
     /// Stalls the path while the body sleeps, then waits until the server has answered it (the
-    /// backend idle, waiting for pgmi): whatever pgmi sends next is stuck in the path.
+    /// backend idle, waiting for pgmi) and pgmi has sent its COMMIT into the stall. Signalling
+    /// earlier races pgmi's read of the body's result: it may then stop before the COMMIT.
     bool stall_after_sleep() {
         if (!wait_backends(db, "wait_event = 'PgSleep'", 1, seconds(20)))
             return false;
         proxy->stall();
-        return wait_backends(db, "state LIKE 'idle%'", 1, seconds(20));
+        if (!wait_backends(db, "state LIKE 'idle%'", 1, seconds(20)))
+            return false;
+        const auto until = Clock::now() + seconds(20);
+        while (proxy->held_bytes() == 0 && Clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return proxy->held_bytes() > 0;
     }
 };
 
@@ -195,6 +201,25 @@ TEST(Fault, SigtermOnAStalledPathExits143) {
 
 TEST(Fault, SigintOnAStalledPathExits130) {
     expect_signal_ends_a_stalled_deploy(SIGINT, 130, "interrupted (SIGINT):");
+}
+
+TEST(Fault, SignalDuringAHeadWhoseCancelIsLostStopsBeforeTheCommit) {
+    // The path stalls while the body sleeps and SIGINT comes at once: the cancel request is
+    // swallowed, so the body runs to its end and succeeds. pgmi must still not send the COMMIT.
+    StalledDeploy d({"--json"});
+    ASSERT_TRUE(wait_backends(d.db, "wait_event = 'PgSleep'", 1, seconds(20)));
+    d.proxy->stall();
+    d.proc->signal(SIGINT);
+    auto r = d.proc->wait();
+    EXPECT_EQ(r.exit_code, 130) << r.err;
+    EXPECT_NE(r.err.find("pgmi: error: interrupted (SIGINT): pgmi stopped before sending the "
+                         "head's COMMIT, so nothing of the head was committed"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.out.find("\"unitsCommitted\": 0"), std::string::npos) << r.out;
+    d.proxy.reset();
+    ASSERT_TRUE(wait_backends(d.db, "true", 0));
+    EXPECT_FALSE(table_exists(d.db, "stalled"));
 }
 
 TEST(Fault, SigtermWhileConnectingThroughAStalledPathExits143) {
