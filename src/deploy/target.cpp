@@ -12,6 +12,7 @@
 #include "deploy/kept_properties.hpp"
 #include "deploy/lock.hpp"
 #include "deploy/pooler.hpp"
+#include "deploy/watchdog.hpp"
 #include "pg/quote.hpp"
 #include "ui/approval.hpp"
 #include "util/strings.hpp"
@@ -245,13 +246,18 @@ Result<pg::Connection> overwrite_target(conn::Connector& connector,
     auto maint = lifecycle_connection(connector, resolved, deadline, log, prefix);
     if (!maint)
         return maint.error();  // already says "overwrite workflow failed"
+    // Declared before the lock's release, so it still bounds that last query on a stalled path.
+    Watchdog watchdog(*maint, deadline);
+    auto stop_or_wrap = [&](const Error& e) {
+        return watchdog.fired() ? watchdog.stop_error(e) : wrap(e);
+    };
     LockRelease release_lifecycle(*maint);
     auto exists = database_exists(*maint, db);
     if (!exists)
-        return wrap(exists.error());
+        return stop_or_wrap(exists.error());
     if (!*exists) {
         if (Status s = create_plain(*maint, db, log); !s)
-            return wrap(s.error());
+            return stop_or_wrap(s.error());
         return locked_session(connector, db, deadline, log);
     }
 
@@ -292,7 +298,7 @@ Result<pg::Connection> overwrite_target(conn::Connector& connector,
     if (release_guard)
         release_guard->dismiss();
     if (Status s = recreate(*maint, guard, db, deadline, log); !s)
-        return wrap(s.error());
+        return stop_or_wrap(s.error());
 
     // 5. The session connection to the new target; the lifecycle lock goes with `maint`.
     return locked_session(connector, db, deadline, log);
@@ -361,8 +367,11 @@ Result<pg::Connection> open_target(conn::Connector& connector,
     auto maint = lifecycle_connection(connector, resolved, deadline, log, context);
     if (!maint)
         return maint.error();
+    Watchdog watchdog(*maint, deadline);  // before the release: see overwrite_target
     LockRelease release_lifecycle(*maint);
     if (Status s = create_plain(*maint, db, log); !s) {
+        if (watchdog.fired())
+            return watchdog.stop_error(s.error());
         return s.error().kind == ErrorKind::Lock ? s.error() : s.error().wrapped(context);
     }
     return locked_session(connector, db, deadline, log);

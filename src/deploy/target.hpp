@@ -15,6 +15,10 @@
 // until DROP DATABASE ... WITH (FORCE) ends that connection; creating and recreating happen under
 // the maintenance database's lifecycle lock, released only after the new target's deploy lock is
 // held by the returned session.
+//
+// Stops: a Watchdog (deploy/watchdog) guards the maintenance connection, so --timeout and a stop
+// signal cancel a statement that waits there (CREATE DATABASE behind a lock on its template,
+// say) and a stalled path is given up after the cancel's grace, as during deploy.sql.
 #pragma once
 
 #include <functional>

@@ -300,30 +300,48 @@ TEST(Fault, AfterAKillTheNextDeployWaitsOnlyForTheOldBackend) {
     EXPECT_TRUE(table_exists(db, "next_deploy"));
 }
 
-TEST(Fault, KilledBetweenDropAndCreateTheNextOverwriteRecovers) {
-    TempDir dir;
-    dir.write("deploy.sql", "CREATE TABLE marker(x int);\n");
-    const std::string db = unique_db();
-    ASSERT_EQ(run_pgmi(deploy_args(dir.path(), db)).exit_code, 0);
-    const std::vector<std::string> overwrite = {"--overwrite", "--force"};
+/// Holds CREATE DATABASE: it needs a SHARE lock on its template, which a pending COMMENT ON
+/// DATABASE template1 (SHARE UPDATE EXCLUSIVE) blocks until the holder ends its transaction.
+struct TemplateHeld {
+    Result<pg::Connection> holder = pg::Connection::open(server().conn_params("postgres"));
+    bool held() {
+        return holder && holder->exec("BEGIN") &&
+               holder->exec("COMMENT ON DATABASE template1 IS 'held by a pgmi test'");
+    }
+    bool release() { return holder && holder->exec("ROLLBACK"); }
+};
 
-    // Hold CREATE DATABASE between the drop and the create: it needs a SHARE lock on its
-    // template, which a pending COMMENT ON DATABASE template1 (SHARE UPDATE EXCLUSIVE) blocks.
-    auto holder = pg::Connection::open(server().conn_params("postgres"));
-    ASSERT_TRUE(holder) << holder.error().message;
-    ASSERT_TRUE(holder->exec("BEGIN"));
-    ASSERT_TRUE(holder->exec("COMMENT ON DATABASE template1 IS 'held by a pgmi test'"));
-    auto proc = spawn_pgmi(deploy_args(dir.path(), db, overwrite));
-    const std::string waiting = "wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%'";
-    ASSERT_TRUE(wait_backends("postgres", waiting, 1, seconds(20)))
-        << "pgmi never reached CREATE DATABASE";
-    const std::string orphan = backend_pid("postgres", waiting);
-    proc->signal(SIGKILL);
-    proc->wait();
-    ASSERT_FALSE(database_exists(db)) << "the drop should have happened";
+const std::string kCreateWaits = "wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%'";
+
+/// A deployed database whose `--overwrite --force` is under way, held at CREATE DATABASE: the
+/// drop has happened.
+struct OverwriteHeldAtCreate {
+    TempDir dir;
+    std::string db = unique_db();
+    std::vector<std::string> overwrite = {"--overwrite", "--force"};
+    TemplateHeld lock;
+    std::unique_ptr<Process> proc;
+
+    /// False when a step did not happen: the first deploy, the lock, or pgmi reaching the create.
+    bool start() {
+        dir.write("deploy.sql", "CREATE TABLE marker(x int);\n");
+        if (run_pgmi(deploy_args(dir.path(), db)).exit_code != 0 || !lock.held())
+            return false;
+        proc = spawn_pgmi(deploy_args(dir.path(), db, overwrite), {.timeout_seconds = 60});
+        return wait_backends("postgres", kCreateWaits, 1, seconds(20));
+    }
+};
+
+TEST(Fault, KilledBetweenDropAndCreateTheNextOverwriteRecovers) {
+    OverwriteHeldAtCreate o;
+    ASSERT_TRUE(o.start()) << "pgmi never reached CREATE DATABASE";
+    const std::string orphan = backend_pid("postgres", kCreateWaits);
+    o.proc->signal(SIGKILL);
+    o.proc->wait();
+    ASSERT_FALSE(database_exists(o.db)) << "the drop should have happened";
 
     // While the orphaned backend lives it holds the lifecycle lock: refused, and named.
-    auto blocked = run_pgmi(deploy_args(dir.path(), db, overwrite));
+    auto blocked = run_pgmi(deploy_args(o.dir.path(), o.db, o.overwrite));
     EXPECT_EQ(blocked.exit_code, 15) << blocked.err;
     EXPECT_NE(blocked.err.find("held by pid " + orphan), std::string::npos) << blocked.err;
 
@@ -332,45 +350,77 @@ TEST(Fault, KilledBetweenDropAndCreateTheNextOverwriteRecovers) {
     EXPECT_EQ(query("postgres", "SELECT pg_terminate_backend(" + orphan + ")"),
               std::vector<std::string>{"t"});
     ASSERT_TRUE(wait_backends("postgres", "pid = " + orphan, 0));
-    ASSERT_TRUE(holder->exec("ROLLBACK"));
-    ASSERT_FALSE(database_exists(db));
-    auto r = run_pgmi(deploy_args(dir.path(), db, overwrite));
+    ASSERT_TRUE(o.lock.release());
+    ASSERT_FALSE(database_exists(o.db));
+    auto r = run_pgmi(deploy_args(o.dir.path(), o.db, o.overwrite));
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_TRUE(table_exists(db, "marker"));
+    EXPECT_TRUE(table_exists(o.db, "marker"));
 }
 
 TEST(Fault, KilledBetweenDropAndCreateWhileTheOrphanStillCreatesTheNextOverwriteRecovers) {
     // The other way the orphan can end: the server runs the CREATE DATABASE it already received
     // to its end (the client is found gone only when the answer is sent). The database comes
     // back empty, without the project; the next --overwrite replaces it and nothing is stuck.
+    OverwriteHeldAtCreate o;
+    ASSERT_TRUE(o.start()) << "pgmi never reached CREATE DATABASE";
+    const std::string orphan = backend_pid("postgres", kCreateWaits);
+    o.proc->signal(SIGKILL);
+    EXPECT_EQ(o.proc->wait().exit_code, 128 + SIGKILL);
+    ASSERT_FALSE(database_exists(o.db)) << "the drop should have happened";
+
+    // Let the orphan's CREATE DATABASE through; it ends once it finds its client gone.
+    ASSERT_TRUE(o.lock.release());
+    ASSERT_TRUE(wait_backends("postgres", "pid = " + orphan, 0));
+    ASSERT_TRUE(database_exists(o.db)) << "the orphan's CREATE DATABASE should have run";
+    EXPECT_FALSE(table_exists(o.db, "marker")) << "the orphan never deployed anything";
+
+    auto r = run_pgmi(deploy_args(o.dir.path(), o.db, o.overwrite));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(table_exists(o.db, "marker"));
+}
+
+// ---- a stop while the maintenance connection waits ---------------------------------------------
+
+TEST(Fault, TimeoutWhileCreatingAMissingDatabaseExits16) {
     TempDir dir;
     dir.write("deploy.sql", "CREATE TABLE marker(x int);\n");
     const std::string db = unique_db();
-    ASSERT_EQ(run_pgmi(deploy_args(dir.path(), db)).exit_code, 0);
-    const std::vector<std::string> overwrite = {"--overwrite", "--force"};
+    TemplateHeld lock;
+    ASSERT_TRUE(lock.held());
+    const auto started = Clock::now();
+    auto r = spawn_pgmi(deploy_args(dir.path(), db, {"--timeout", "2s"}), {.timeout_seconds = 60})
+                 ->wait();
+    const auto took = Clock::now() - started;
+    ASSERT_TRUE(lock.release());
+    EXPECT_EQ(r.exit_code, 16) << r.err;
+    EXPECT_LT(took, seconds(20)) << "CREATE DATABASE outlived --timeout";
+    EXPECT_NE(r.err.find("pgmi: error: timeout: --timeout expired; the running statement was "
+                         "cancelled"),
+              std::string::npos)
+        << r.err;
+    EXPECT_TRUE(wait_backends("postgres", kCreateWaits, 0));
+    EXPECT_FALSE(database_exists(db));
+}
 
-    auto holder = pg::Connection::open(server().conn_params("postgres"));
-    ASSERT_TRUE(holder) << holder.error().message;
-    ASSERT_TRUE(holder->exec("BEGIN"));
-    ASSERT_TRUE(holder->exec("COMMENT ON DATABASE template1 IS 'held by a pgmi test'"));
-    auto proc = spawn_pgmi(deploy_args(dir.path(), db, overwrite));
-    const std::string waiting = "wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%'";
-    ASSERT_TRUE(wait_backends("postgres", waiting, 1, seconds(20)))
-        << "pgmi never reached CREATE DATABASE";
-    const std::string orphan = backend_pid("postgres", waiting);
-    proc->signal(SIGKILL);
-    EXPECT_EQ(proc->wait().exit_code, 128 + SIGKILL);
-    ASSERT_FALSE(database_exists(db)) << "the drop should have happened";
-
-    // Let the orphan's CREATE DATABASE through; it ends once it finds its client gone.
-    ASSERT_TRUE(holder->exec("ROLLBACK"));
-    ASSERT_TRUE(wait_backends("postgres", "pid = " + orphan, 0));
-    ASSERT_TRUE(database_exists(db)) << "the orphan's CREATE DATABASE should have run";
-    EXPECT_FALSE(table_exists(db, "marker")) << "the orphan never deployed anything";
-
-    auto r = run_pgmi(deploy_args(dir.path(), db, overwrite));
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_TRUE(table_exists(db, "marker"));
+TEST(Fault, SigtermWhileRecreatingExits143AndTheNextOverwriteRecovers) {
+    OverwriteHeldAtCreate o;
+    ASSERT_TRUE(o.start()) << "pgmi never reached CREATE DATABASE";
+    const auto signalled = Clock::now();
+    o.proc->signal(SIGTERM);
+    auto r = o.proc->wait();
+    const auto took = Clock::now() - signalled;
+    EXPECT_EQ(r.exit_code, 143) << r.err;
+    // Well before the signal's 15 s backstop: the cancel ended the wait.
+    EXPECT_LT(took, seconds(10)) << r.err;
+    EXPECT_NE(r.err.find("pgmi: error: terminated (SIGTERM): the running statement was cancelled"),
+              std::string::npos)
+        << r.err;
+    EXPECT_TRUE(wait_backends("postgres", kCreateWaits, 0));
+    ASSERT_TRUE(o.lock.release());
+    EXPECT_FALSE(database_exists(o.db)) << "the drop had happened; the create was cancelled";
+    auto next = run_pgmi(deploy_args(o.dir.path(), o.db, o.overwrite));
+    EXPECT_EQ(next.exit_code, 0) << next.err;
+    EXPECT_TRUE(table_exists(o.db, "marker"));
 }
 
 // ---- the server goes away -----------------------------------------------------------------
