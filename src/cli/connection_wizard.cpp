@@ -540,12 +540,24 @@ ui::Answer<ConnectionSetup> run_connection_wizard(ui::Wizard& w, const ui::Termi
         if (at == At::Provider) {
             std::vector<ui::Choice> choices;
             choices.reserve(kProviders.size());
-            for (const Provider p : kProviders)
-                choices.push_back({provider_name(p), ""});
+            for (const Provider p : kProviders) {
+                const bool refused = p == Provider::Other && !options.granular_flags.empty();
+                choices.push_back(
+                    {provider_name(p), refused ? "not with " + options.granular_flags : ""});
+            }
             auto c = w.choose("Where is your PostgreSQL?", choices, provider_index);
             if (c.step != ui::Step::Next)
                 return {c.step, {}};
             provider_index = c.value;
+            if (kProviders.at(c.value) == Provider::Other && !options.granular_flags.empty()) {
+                // The resolver refuses a connection string beside -h/-p/-U, and would blame
+                // --connection, which the user never typed: say it here, where it can be mended.
+                w.error(fmt::format(
+                    "a connection string cannot be combined with {} from the command line; "
+                    "choose another provider, or press Ctrl+C and run again without {}",
+                    options.granular_flags, options.granular_flags));
+                continue;
+            }
             a.provider = kProviders.at(c.value);
             a.cloud_identity = false;
             at = has_auth_choice(a.provider) ? At::Auth : At::Fields;

@@ -74,6 +74,9 @@ struct ConnectionSetup {
 struct WizardOptions {
     /// The settings go to pgmi.yaml: a connection string must fit it (one host).
     bool saving = true;
+    /// The granular flags the command line already gave ("-p, -U"), for `deploy`: a connection
+    /// string cannot be combined with them, so choosing "Other" says so and asks again.
+    std::string granular_flags;
 };
 
 /// Runs the wizard: Next with the setup, Back (Esc at the first step) or Cancel (Ctrl+C).

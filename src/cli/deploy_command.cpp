@@ -197,7 +197,7 @@ class DeployRun {
             if (term_.interactive && !args_.force &&
                 !conn::has_connection_source(flags, env_, yaml.connection)) {
                 // connections §2.4: nothing says where to deploy, and a person is at the terminal.
-                auto setup = ask_connection();
+                auto setup = ask_connection(flags);
                 if (!setup)
                     return setup.error();
                 fill_from_wizard(*setup, flags, yaml_connection);
@@ -244,14 +244,23 @@ class DeployRun {
 
     /// The connection wizard, for a deploy that named no connection. Cancelling it denies the
     /// deploy (exit 12), as declining any other question of a deploy does.
-    Result<ConnectionSetup> ask_connection() const {
+    Result<ConnectionSetup> ask_connection(const conn::ConnectionFlags& flags) const {
+        std::string granular;
+        auto named = [](const std::optional<std::string>& v) { return v && !v->empty(); };
+        for (const auto& [given, name] :
+             {std::pair{named(flags.host), "-h"}, std::pair{flags.port != 0, "-p"},
+              std::pair{named(flags.username), "-U"}}) {
+            if (given)
+                granular += (granular.empty() ? "" : ", ") + std::string(name);
+        }
         ui::Answer<ConnectionSetup> setup;
         {
             ui::Wizard w(term_);  // the terminal is raw only while it asks
             w.note(
                 "No connection given (no -d, --connection, PGHOST+PGDATABASE or pgmi.yaml "
                 "connection): let's set one up.");
-            setup = run_connection_wizard(w, term_, env_, {.saving = false});
+            setup = run_connection_wizard(w, term_, env_,
+                                          {.saving = false, .granular_flags = granular});
         }
         if (setup.step != ui::Step::Next)
             return make_error(ErrorKind::Approval, "approval denied: connection setup cancelled");

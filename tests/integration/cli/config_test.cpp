@@ -474,6 +474,25 @@ TEST(DeployWizard, CancellingDeniesTheDeploy) {
     EXPECT_EQ(s.wait(), 12) << s.output();
 }
 
+TEST(DeployWizard, AConnectionStringBesideGranularFlagsIsRefusedWhereItIsChosen) {
+    // -U and -p name no database, so the wizard asks; a connection string could not be used
+    // with them, and the user never typed --connection: the provider step says so and asks again.
+    Sandbox box;
+    PtySession s({"deploy", "proj", "-U", "postgres", "-p", port()}, box.options());
+    ASSERT_TRUE(s.expect("Where is your PostgreSQL?"));
+    ASSERT_TRUE(s.expect("not with -p, -U"));
+    s.send("\x1b[A\r");  // up from Local: Other
+    ASSERT_TRUE(
+        s.expect("Error: a connection string cannot be combined with -p, -U from the "
+                 "command line; choose another provider, or press Ctrl+C and run again "
+                 "without -p, -U"));
+    ASSERT_TRUE(s.expect("Where is your PostgreSQL?"));
+    s.send("\x03");
+    EXPECT_EQ(s.wait(), 12) << s.output();
+    EXPECT_FALSE(has(s.output(), "Connection string (URI or ADO.NET)")) << s.output();
+    EXPECT_FALSE(has(s.output(), "cannot specify both --connection")) << s.output();
+}
+
 TEST(DeployWizard, NotAskedWithASourceWithForceOrWithoutATerminal) {
     setup_once();
     Sandbox box;
