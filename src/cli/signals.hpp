@@ -2,10 +2,11 @@
 // cancels the server work and the deploy unwinds normally, so the exit code is 130 or 143 and
 // an --ephemeral server is still removed); a second one exits at once.
 //
-// The watchdog only watches the session connection. A step it does not watch (connecting,
-// creating or recreating the target) can block on a dead network path, so the first signal also
-// arms a backstop (SIGALRM): if the deploy is still running kBackstopSeconds later, pgmi exits
-// with the signal's code without waiting any longer.
+// Watchdogs guard the session and maintenance connections, and a single-host connect checks for
+// the signal itself. A wait nothing watches (libpq's blocking loop over several hosts, a cloud
+// credential request, a lock release on the old target's connection) can still block on a dead
+// network path, so the first signal also arms a backstop (SIGALRM): if the deploy is still
+// running kBackstopSeconds later, pgmi exits with the signal's code without waiting any longer.
 #pragma once
 
 #include <csignal>

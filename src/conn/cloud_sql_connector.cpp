@@ -52,7 +52,8 @@ class CloudSqlConnector : public Connector {
                 "libpq connects as \"{}\" through {}",
                 dialer_->instance().to_string(), dialer_->last_address(), kCloudSqlPort, user,
                 (*bridge)->socket_path()));
-            auto conn = pg::Connection::open(params(dbname, user, **bridge, deadline));
+            auto conn = pg::Connection::open(params(dbname, user, **bridge, deadline),
+                                             [&deadline] { return deadline.stop_signal() != 0; });
             if (!conn) {
                 // The instance may have ended the TLS session (e.g. refused the certificate):
                 // libpq only saw the socket close, the bridge knows why. When the server itself

@@ -57,14 +57,20 @@ void install_key_passphrase_hook() {
     std::call_once(once, [] { PQsetSSLKeyPassHook_OpenSSL(&PQdefaultSSLKeyPassHook_OpenSSL); });
 }
 
+/// A connect given up because the deploy must stop; worded as the watchdog words its stops.
+Error stopped_while_connecting(int sig) {
+    return sig == SIGTERM ? make_error(ErrorKind::Terminated,
+                                       "terminated (SIGTERM): pgmi stopped while connecting")
+                          : make_error(ErrorKind::Interrupted,
+                                       "interrupted (SIGINT): pgmi stopped while connecting");
+}
+
 /// Waits `delay`, checking signals and the deadline every 10 ms.
 Status wait(std::chrono::milliseconds delay, const Deadline& deadline) {
     auto until = Deadline::Clock::now() + delay;
     for (;;) {
-        if (int sig = deadline.stop_signal()) {
-            return make_error(sig == SIGTERM ? ErrorKind::Terminated : ErrorKind::Interrupted,
-                              "interrupted while connecting");
-        }
+        if (int sig = deadline.stop_signal())
+            return stopped_while_connecting(sig);
         if (deadline.expired()) {
             return make_error(ErrorKind::Timeout,
                               "timeout: --timeout expired while retrying the connection");
@@ -121,6 +127,8 @@ Result<pg::Connection> connect_with_retry(const std::string& dbname, const std::
         } else {
             err = conn.error();
         }
+        if (int sig = deadline.stop_signal())
+            return stopped_while_connecting(sig);
         if (attempt >= attempts || !hooks.transient(err)) {
             if (attempt > 1) {
                 verbose(fmt::format("Connection attempt {} of {} failed; giving up", attempt,
@@ -169,7 +177,7 @@ Result<pg::Connection> connect_with_retries(const ConnectionConfig& config,
             params_failed = p.error();
             return std::move(p).error();
         }
-        return pg::Connection::open(*p);
+        return pg::Connection::open(*p, [&deadline] { return deadline.stop_signal() != 0; });
     };
     hooks.transient = [&](const Error& e) { return !params_failed && is_transient(e); };
     hooks.friendly = [&](const Error& e) {

@@ -53,7 +53,19 @@ Error create_error(pg::Connection& maint, const Error& cause, const std::string&
 /// A failed connection to the target, named as what it is: a problem found while connecting
 /// that is the user's configuration (a cloud credentials file that does not exist) says so,
 /// matching its exit code (10), instead of "database connection failed".
+/// A connect given up on a stop signal: its message leads with the signal, as every stop's does
+/// (serve rewrites that prefix for a cancelled call), and names the database.
+std::optional<Error> stopped_connecting(const Error& e, const std::string& db) {
+    if (e.kind != ErrorKind::Interrupted && e.kind != ErrorKind::Terminated)
+        return std::nullopt;
+    Error stopped = e;
+    stopped.message += " to database " + quote_for_message(db);
+    return stopped;
+}
+
 Error connect_failure(const Error& e, const std::string& db) {
+    if (auto stopped = stopped_connecting(e, db))
+        return *stopped;
     if (e.kind == ErrorKind::Config) {
         return e.message.rfind("invalid configuration", 0) == 0
                    ? e
@@ -160,8 +172,11 @@ Result<pg::Connection> lifecycle_connection(conn::Connector& connector,
             quote_for_message(resolved.target_db));
         return e;
     }
-    if (!maint)
+    if (!maint) {
+        if (auto stopped = stopped_connecting(maint.error(), resolved.maintenance_db))
+            return *stopped;
         return maint.error().wrapped(context + ": failed to connect to maintenance database");
+    }
     if (Status s = refuse_transaction_pooler(*maint, connector, resolved.maintenance_db,
                                              resolved.config, deadline);
         !s) {

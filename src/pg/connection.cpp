@@ -195,7 +195,11 @@ bool has_several_hosts(const ConnParams& params) {
 
 // Drives PQconnectPoll. connect_timeout applies per attempt, as in libpq (an attempt ends when
 // libpq moves to another socket or address).
-bool poll_connect(PGconn* conn, std::string& timeout_message) {
+/// Drives a non-blocking connect to its end: true when connected. False on failure, on
+/// connect_timeout (timeout_message says so), and when `stop` (checked every 50 ms and after a
+/// signal interrupts the wait) asks to give up.
+bool poll_connect(PGconn* conn, std::string& timeout_message, const std::function<bool()>& stop) {
+    constexpr int kStopSliceMs = 50;
     int timeout_s = std::atoi(conninfo_value(conn, "connect_timeout").c_str());
     if (timeout_s > 0 && timeout_s < 2)
         timeout_s = 2;  // libpq's minimum
@@ -227,9 +231,15 @@ bool poll_connect(PGconn* conn, std::string& timeout_message) {
                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             wait_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
         }
+        if (stop && (wait_ms < 0 || wait_ms > kStopSliceMs))
+            wait_ms = kStopSliceMs;
         int rc = ::poll(&pfd, 1, wait_ms);
+        if (stop && stop())
+            return false;
         if (rc < 0 && errno == EINTR)
             continue;
+        if (rc == 0 && (timeout_s <= 0 || Clock::now() < deadline))
+            continue;  // a slice of the stop check ended, not the connect_timeout
         if (rc == 0) {
             const char* host = PQhost(conn);
             const char* port = PQport(conn);
@@ -327,7 +337,7 @@ void Connection::CancelDeleter::operator()(PGcancel* c) const {
     PQfreeCancel(c);
 }
 
-Result<Connection> Connection::open(const ConnParams& params) {
+Result<Connection> Connection::open(const ConnParams& params, const std::function<bool()>& stop) {
     std::vector<const char*> keys;
     std::vector<const char*> values;
     keys.reserve(params.size() + 1);
@@ -360,10 +370,12 @@ Result<Connection> Connection::open(const ConnParams& params) {
     if (PQstatus(conn) != CONNECTION_BAD) {
         // Verbose errors carry the SQLSTATE of a server's startup error (see above).
         PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
-        if (poll_connect(conn, timeout_message)) {
+        if (poll_connect(conn, timeout_message, stop)) {
             PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
             return Connection(guard.release());
         }
+        if (stop && stop())
+            return make_error(ErrorKind::Connection, "the connection attempt was stopped");
     }
     std::optional<ServerError> server;
     std::string msg = split_verbose_startup_error(PQerrorMessage(conn), server);

@@ -54,7 +54,9 @@ class Connection {
     /// Opens a connection (blocking). On failure the error is ErrorKind::Connection with libpq's
     /// message (which never contains the password) and, if the server answered, its SQLSTATE
     /// (and severity, message, detail, hint) in `server`. connect_timeout applies per attempt.
-    static Result<Connection> open(const ConnParams& params);
+    /// `stop`, when given, is asked every 50 ms of a single-host connect: true gives up at once.
+    static Result<Connection> open(const ConnParams& params,
+                                   const std::function<bool()>& stop = {});
 
     Connection(Connection&&) noexcept = default;
     /// Closes this connection before releasing what it kept alive, then takes `other`'s.

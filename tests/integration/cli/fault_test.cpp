@@ -222,31 +222,65 @@ TEST(Fault, SignalDuringAHeadWhoseCancelIsLostStopsBeforeTheCommit) {
     EXPECT_FALSE(table_exists(d.db, "stalled"));
 }
 
-TEST(Fault, SigtermWhileConnectingThroughAStalledPathExits143) {
-    // The path is dead before pgmi's first connection gets an answer: no watchdog runs yet (the
-    // connect waits for its connect_timeout), so the signal's backstop ends the wait.
-    StallProxy proxy(server().port());
-    proxy.stall();
+/// A deploy of `db` whose connect goes to `connection` (all through stalled proxies): SIGTERM once
+/// `proxy` has accepted pgmi's first connection. Returns what pgmi said and how long after the
+/// signal it exited.
+std::pair<RunResult, Clock::duration> sigterm_while_connecting(const std::string& connection,
+                                                               const std::string& db,
+                                                               const StallProxy& proxy) {
     TempDir dir;
     dir.write("deploy.sql", "SELECT 1;\n");
-    auto proc =
-        spawn_pgmi({"deploy", dir.path().string(), "-h", "127.0.0.1", "-p",
-                    std::to_string(proxy.port()), "-U", server().superuser(), "-d", unique_db()},
-                   {.timeout_seconds = 120});
+    auto proc = spawn_pgmi({"deploy", dir.path().string(), "--connection", connection, "-d", db},
+                           {.timeout_seconds = 120});
     const auto until = Clock::now() + seconds(20);
     while (proxy.connections() == 0 && Clock::now() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_GT(proxy.connections(), 0) << "pgmi never connected";
+    EXPECT_GT(proxy.connections(), 0) << "pgmi never connected";
     const auto signalled = Clock::now();
     proc->signal(SIGTERM);
     auto r = proc->wait();
     const auto took = Clock::now() - signalled;
-    EXPECT_EQ(r.exit_code, 143) << r.err;
-    EXPECT_LT(took, seconds(40)) << "pgmi kept connecting through a stalled path after SIGTERM";
-    EXPECT_NE(r.err.find("did not stop within 15s of the signal"), std::string::npos) << r.err;
     std::cerr << "[ info ] stalled connect exited "
               << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
               << " ms after SIGTERM\n";
+    return {r, took};
+}
+
+std::string via(const StallProxy& proxy) {
+    return "127.0.0.1:" + std::to_string(proxy.port());
+}
+
+TEST(Fault, SigtermWhileConnectingThroughAStalledPathExits143) {
+    // The path is dead before pgmi's first connection gets an answer: no connect_timeout is set
+    // and no watchdog runs yet, so the connect itself must notice the signal.
+    StallProxy proxy(server().port());
+    proxy.stall();
+    const std::string db = unique_db();
+    auto [r, took] = sigterm_while_connecting(
+        "postgresql://" + server().superuser() + "@" + via(proxy) + "/postgres", db, proxy);
+    EXPECT_EQ(r.exit_code, 143) << r.err;
+    // Well before the signal's 15 s backstop.
+    EXPECT_LT(took, seconds(10)) << "pgmi kept connecting through a stalled path after SIGTERM";
+    EXPECT_NE(r.err.find("pgmi: error: terminated (SIGTERM): pgmi stopped while connecting to "
+                         "database \"" +
+                         db + "\""),
+              std::string::npos)
+        << r.err;
+}
+
+TEST(Fault, SigtermWhileConnectingToSeveralStalledHostsEndsAtTheBackstop) {
+    // Several hosts: libpq's own blocking loop tries them in turn and cannot be interrupted, so
+    // the backstop armed by the first signal is what ends the wait.
+    StallProxy first(server().port());
+    StallProxy second(server().port());
+    first.stall();
+    second.stall();
+    auto [r, took] = sigterm_while_connecting(
+        "postgresql://" + server().superuser() + "@" + via(first) + "," + via(second) + "/postgres",
+        unique_db(), first);
+    EXPECT_EQ(r.exit_code, 143) << r.err;
+    EXPECT_LT(took, seconds(40)) << "the backstop did not end the wait";
+    EXPECT_NE(r.err.find("did not stop within 15s of the signal"), std::string::npos) << r.err;
 }
 
 TEST(Fault, VerboseShowsTheTcpLivenessSettings) {
