@@ -193,11 +193,10 @@ bool has_several_hosts(const ConnParams& params) {
     return false;
 }
 
-// Drives PQconnectPoll. connect_timeout applies per attempt, as in libpq (an attempt ends when
-// libpq moves to another socket or address).
-/// Drives a non-blocking connect to its end: true when connected. False on failure, on
-/// connect_timeout (timeout_message says so), and when `stop` (checked every 50 ms and after a
-/// signal interrupts the wait) asks to give up.
+/// Drives PQconnectPoll to its end: true when connected. False on failure, on connect_timeout
+/// (timeout_message says so), and when `stop` (asked every 50 ms and after a signal interrupts
+/// the wait) says to give up. connect_timeout applies per attempt, as in libpq (an attempt ends
+/// when libpq moves to another socket or address).
 bool poll_connect(PGconn* conn, std::string& timeout_message, const std::function<bool()>& stop) {
     constexpr int kStopSliceMs = 50;
     int timeout_s = std::atoi(conninfo_value(conn, "connect_timeout").c_str());
