@@ -1,8 +1,10 @@
 #include "config/dotenv.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <stdlib.h>  // setenv
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -30,6 +32,27 @@ bool is_key_char(char c) {
 /// A variable name for a message: at most 40 bytes.
 std::string short_name(std::string_view name) {
     return name.size() <= 40 ? std::string(name) : std::string(name.substr(0, 37)) + "...";
+}
+
+/// True for a refused name that something on this machine would act on: pgmi, libpq, the cloud
+/// SDK conventions, the dynamic loader, OpenSSL, libcurl or a program pgmi starts. Those are
+/// worth a warning; an application's own variables sharing the file (NODE_ENV) are not.
+bool acted_on_by_this_machine(std::string_view name) {
+    std::string upper(name);
+    for (char& c : upper)
+        c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    const std::string_view u = upper;
+    for (std::string_view prefix : {"PG", "AWS_", "AZURE_", "GOOGLE_", "GCE_", "CLOUDSDK_",
+                                    "IDENTITY_", "MSI_", "LD_", "OPENSSL_", "SSL_", "CURL_"}) {
+        if (u.substr(0, prefix.size()) == prefix)
+            return true;
+    }
+    for (std::string_view exact : {"PATH", "HOME", "TMPDIR", "SHELL", "PAGER", "SSLKEYLOGFILE",
+                                   "GCONV_PATH", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"}) {
+        if (u == exact)
+            return true;
+    }
+    return u.size() >= 6 && u.substr(u.size() - 6) == "_PROXY";
 }
 
 bool is_blank(char c) {
@@ -315,6 +338,73 @@ class Parser {
 
 }  // namespace
 
+bool dotenv_may_set(std::string_view name) {
+    // libpq's connection variables (libpq's "Environment Variables" list), pgmi's own, and cloud
+    // credentials. Files they name (PGPASSFILE, PGSSLKEY, GOOGLE_APPLICATION_CREDENTIALS) only
+    // shape the connection or the identity used; none runs a program or redirects a secret of
+    // the user's to another endpoint (a Google key file's token_uri carries that key's own JWT).
+    static constexpr std::string_view kAllowed[] = {
+        "PGHOST",
+        "PGHOSTADDR",
+        "PGPORT",
+        "PGDATABASE",
+        "PGUSER",
+        "PGPASSWORD",
+        "PGPASSFILE",
+        "PGSERVICE",
+        "PGSERVICEFILE",
+        "PGOPTIONS",
+        "PGAPPNAME",
+        "PGSSLMODE",
+        "PGSSLNEGOTIATION",
+        "PGREQUIRESSL",
+        "PGSSLCOMPRESSION",
+        "PGSSLCERT",
+        "PGSSLKEY",
+        "PGSSLCERTMODE",
+        "PGSSLROOTCERT",
+        "PGSSLCRL",
+        "PGSSLCRLDIR",
+        "PGSSLSNI",
+        "PGSSLPASSWORD",
+        "PGREQUIREPEER",
+        "PGSSLMINPROTOCOLVERSION",
+        "PGSSLMAXPROTOCOLVERSION",
+        "PGGSSENCMODE",
+        "PGKRBSRVNAME",
+        "PGGSSLIB",
+        "PGGSSDELEGATION",
+        "PGREQUIREAUTH",
+        "PGCHANNELBINDING",
+        "PGCONNECT_TIMEOUT",
+        "PGCLIENTENCODING",
+        "PGTARGETSESSIONATTRS",
+        "PGLOADBALANCEHOSTS",
+        "PGDATESTYLE",
+        "PGTZ",
+        "PGGEQO",
+        "PGMI_CONNECTION_STRING",
+        "DATABASE_URL",
+        "PGMI_MAX_FILE_SIZE",
+        "PGMI_NON_INTERACTIVE",
+        "PGMI_NO_BANNER",
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_ACCESS_KEY",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SECRET_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_PROFILE",
+        "AWS_EC2_METADATA_DISABLED",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+    };
+    return std::find(std::begin(kAllowed), std::end(kAllowed), name) != std::end(kAllowed);
+}
+
 bool is_secret_variable(std::string_view name) {
     const std::string upper = [&] {
         std::string u(name);
@@ -382,10 +472,31 @@ Result<DotenvLoad> load_project_dotenv(const std::string& project_dir) {
         return load;
     }
     for (const auto& [key, value] : parsed.value()) {
+        if (!dotenv_may_set(key)) {
+            load.refused.push_back(key);
+            continue;
+        }
         if (::getenv(key.c_str()) != nullptr)
             continue;  // the environment wins
         ::setenv(key.c_str(), value.c_str(), 0);
         load.applied.push_back(key);
+    }
+    std::vector<std::string> named;
+    for (const std::string& key : load.refused) {
+        if (acted_on_by_this_machine(key))
+            named.push_back(short_name(key));
+    }
+    if (!named.empty()) {
+        constexpr std::size_t kShown = 6;
+        std::string list = fmt::format(
+            "{}", fmt::join(named.begin(), named.begin() + std::min(named.size(), kShown), ", "));
+        if (named.size() > kShown)
+            list += fmt::format(" and {} more", named.size() - kShown);
+        load.warning = fmt::format(
+            "WARNING: {} sets {}, which a project may not choose, so {} not applied.\n"
+            "A project's .env may set connection variables (PG*, PGMI_CONNECTION_STRING, "
+            "DATABASE_URL) and cloud credentials; export anything else in your own environment.",
+            path, list, named.size() == 1 ? "it was" : "they were");
     }
     return load;
 }

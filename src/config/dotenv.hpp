@@ -33,6 +33,14 @@ namespace pgmi::config {
 /// IDENTITY_HEADER.
 bool is_secret_variable(std::string_view name);
 
+/// True for the variables a project's .env may set: libpq's connection variables, pgmi's own
+/// connection settings (PGMI_CONNECTION_STRING, DATABASE_URL, ...), and cloud credentials,
+/// regions and profiles. A project is somebody else's text (a cloned repository): it must not
+/// choose a program, a library, a trust store, a proxy, a credential file or an endpoint on this
+/// machine (AWS_CONFIG_FILE's credential_process, LD_PRELOAD, PATH, OPENSSL_CONF,
+/// AZURE_AUTHORITY_HOST, ...), so everything else is refused. Exact names, case-sensitive.
+bool dotenv_may_set(std::string_view name);
+
 /// Parses dotenv text, resolving ${VAR} against `env` after the file's own earlier keys.
 /// On failure the error (Config) says only the line number and the kind of fault, never content.
 Result<std::vector<std::pair<std::string, std::string>>> parse_dotenv(std::string_view text,
@@ -46,12 +54,16 @@ struct DotenvLoad {
     std::string warning;
     /// The variables this file set (those already in the environment are not), in file order.
     std::vector<std::string> applied;
+    /// The variables it named that dotenv_may_set refuses, in file order; never applied.
+    std::vector<std::string> refused;
 };
 
 /// The largest .env read.
 inline constexpr std::size_t kMaxDotenvBytes = std::size_t{1} << 20;
 
-/// Loads `<project>/.env` into the environment (setenv without overwrite). A missing file is
+/// Loads `<project>/.env` into the environment (setenv without overwrite), only the variables
+/// dotenv_may_set allows; the others are refused, and named in a warning when pgmi, libpq or a
+/// program pgmi starts would act on them (PG*, cloud, process-level names). A missing file is
 /// silent; an unparsable one warns (two lines: the line number and kind of fault, never content)
 /// and applies nothing; an unreadable one (or a directory, such as a virtualenv named .env) warns
 /// in one line with the OS error. Config error, nothing applied, when .env is a link (never

@@ -51,6 +51,37 @@ TEST(HostileConfig, DotenvCannotCopyASecretIntoALoggedField) {
     EXPECT_EQ(server_log().find(secret), std::string::npos) << "the server logged the password";
 }
 
+// A cloned project's .env chose the AWS config file, whose credential_process pgmi's AWS chain
+// runs: local code execution from a project directory (hostile review, 2026-12-03). Such
+// variables are refused and named; connection variables of the same file still apply.
+TEST(HostileConfig, DotenvCannotChooseAProgramThatPgmiRuns) {
+    TempDir project;
+    TempDir outside;
+    const auto marker = outside.path() / "ran";
+    project.write("deploy.sql", "SELECT 1;\n");
+    project.write("pgmi.yaml",
+                  "connection:\n  host: 127.0.0.1\n  port: 1\n  database: db\n  username: u\n"
+                  "  auth_method: aws\n  aws_region: us-east-1\n");
+    project.write("aws.cfg", "[default]\ncredential_process = sh -c \"touch " + marker.string() +
+                                 "; echo {}\"\n");
+    project.write(".env", "AWS_CONFIG_FILE=" + (project.path() / "aws.cfg").string() +
+                              "\nLD_PRELOAD=/nonexistent.so\nNODE_ENV=test\nPGCONNECT_TIMEOUT=3\n");
+    RunOptions options;
+    options.env["AWS_EC2_METADATA_DISABLED"] = "true";
+    options.env["HOME"] = outside.path().string();
+    auto r = run_pgmi({"deploy", project.path().string(), "--verbose"}, options);
+    EXPECT_NE(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(marker)) << "the project's credential_process ran";
+    EXPECT_NE(r.err.find("sets AWS_CONFIG_FILE, LD_PRELOAD, which a project may not choose, so "
+                         "they were not applied."),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("NODE_ENV"), std::string::npos) << "an application's variable is no news";
+    EXPECT_NE(r.err.find("Connect Timeout: 3s ($PGCONNECT_TIMEOUT set by the project's .env)"),
+              std::string::npos)
+        << r.err;
+}
+
 TEST(HostileConfig, VerboseSaysWhichFieldsTheProjectDotenvSet) {
     const std::string db = unique_db("dotsrc");
     TempDir project;

@@ -146,12 +146,14 @@ TEST(Dotenv, ErrorsNameLineOnly) {
     EXPECT_EQ(parse_fails("KEY: value\n"), "line 1: expected '=' after the variable name");
 }
 
-// Loading into the process environment. Variable names carry a prefix unique to this file.
+// Loading into the process environment: libpq variables a .env may set, cleared around each test.
 
 class DotenvLoading : public ::testing::Test {
   protected:
+    // Names .env may set (dotenv_may_set); the environment this test runs in must not hold them.
+    void SetUp() override { TearDown(); }
     void TearDown() override {
-        for (const char* name : {"PGMI_T_A", "PGMI_T_B", "PGMI_T_PRESET", "PGMI_T_PW"}) {
+        for (const char* name : {"PGAPPNAME", "PGOPTIONS", "PGTZ", "PGSSLPASSWORD"}) {
             ::unsetenv(name);
         }
     }
@@ -164,20 +166,20 @@ TEST_F(DotenvLoading, MissingFileIsSilent) {
 }
 
 TEST_F(DotenvLoading, AppliesWithoutOverriding) {
-    ::setenv("PGMI_T_PRESET", "real", 1);
-    dir.write(".env", "PGMI_T_A=from file\nPGMI_T_PRESET=from file\nPGMI_T_B=${PGMI_T_A}!\n");
+    ::setenv("PGTZ", "real", 1);
+    dir.write(".env", "PGAPPNAME=from file\nPGTZ=from file\nPGOPTIONS=${PGAPPNAME}!\n");
     const config::DotenvLoad load = load_project_dotenv(dir.path().string()).value();
     EXPECT_EQ(load.warning, "");
-    EXPECT_EQ(load.applied, (std::vector<std::string>{"PGMI_T_A", "PGMI_T_B"}));
-    EXPECT_STREQ(std::getenv("PGMI_T_A"), "from file");
-    EXPECT_STREQ(std::getenv("PGMI_T_B"), "from file!");
-    EXPECT_STREQ(std::getenv("PGMI_T_PRESET"), "real");
+    EXPECT_EQ(load.applied, (std::vector<std::string>{"PGAPPNAME", "PGOPTIONS"}));
+    EXPECT_STREQ(std::getenv("PGAPPNAME"), "from file");
+    EXPECT_STREQ(std::getenv("PGOPTIONS"), "from file!");
+    EXPECT_STREQ(std::getenv("PGTZ"), "real");
 }
 
 TEST_F(DotenvLoading, BadFileAppliesNothingAndWarnsWithoutContent) {
     const std::string fake_password = "Sup3rS3cretPassw0rd";
-    dir.write(".env", "PGMI_T_A=applied?\nPGMI_T_PW=\"" + fake_password + "\" trailing " +
-                          fake_password + "\nPGMI_T_B=2\n");
+    dir.write(".env", "PGAPPNAME=applied?\nPGSSLPASSWORD=\"" + fake_password + "\" trailing " +
+                          fake_password + "\nPGOPTIONS=2\n");
     const std::string path = (dir.path() / ".env").string();
     const std::string warning = load_project_dotenv(dir.path().string()).value().warning;
     EXPECT_EQ(warning, "WARNING: " + path +
@@ -185,48 +187,48 @@ TEST_F(DotenvLoading, BadFileAppliesNothingAndWarnsWithoutContent) {
                            "quote), so none of its values were applied.\n"
                            "Every line must be KEY=VALUE, a # comment, or blank.");
     EXPECT_EQ(warning.find(fake_password), std::string::npos);
-    EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
-    EXPECT_EQ(std::getenv("PGMI_T_PW"), nullptr);
-    EXPECT_EQ(std::getenv("PGMI_T_B"), nullptr);
+    EXPECT_EQ(std::getenv("PGAPPNAME"), nullptr);
+    EXPECT_EQ(std::getenv("PGSSLPASSWORD"), nullptr);
+    EXPECT_EQ(std::getenv("PGOPTIONS"), nullptr);
 }
 
 TEST_F(DotenvLoading, PasswordOnItsOwnLineNeverEchoed) {
     const std::string fake_password = "hunter2-Zq9!";
-    dir.write(".env", "PGMI_T_A=1\n" + fake_password + "\n");
+    dir.write(".env", "PGAPPNAME=1\n" + fake_password + "\n");
     const std::string warning = load_project_dotenv(dir.path().string()).value().warning;
     EXPECT_NE(warning.find("could not be parsed"), std::string::npos);
     EXPECT_EQ(warning.find(fake_password), std::string::npos);
-    EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
+    EXPECT_EQ(std::getenv("PGAPPNAME"), nullptr);
 }
 
 // A project file must not copy a secret from the environment (or from itself) into another
 // variable: PGUSER=${PGPASSWORD} would send the password as the user name, which servers log.
 TEST_F(DotenvLoading, SecretReferencesAreRefusedAndNothingIsApplied) {
-    ::setenv("PGMI_T_PW", "hunter2-from-env", 1);
+    ::setenv("PGSSLPASSWORD", "hunter2-from-env", 1);
     for (const std::string& line :
-         {std::string("PGMI_T_B=${PGPASSWORD}"),
-          std::string("PGMI_T_B=\"x${AZURE_CLIENT_SECRET}\""),
-          std::string("PGMI_T_B=$AWS_SESSION_TOKEN"), std::string("PGMI_T_B=${my_api_token:-x}"),
-          std::string("PGMI_T_B=${DATABASE_URL}"),
-          std::string("PGPASSWORD=a\nPGMI_T_B=${PGPASSWORD}")}) {
-        dir.write(".env", "PGMI_T_A=1\n" + line + "\n");
+         {std::string("PGOPTIONS=${PGPASSWORD}"),
+          std::string("PGOPTIONS=\"x${AZURE_CLIENT_SECRET}\""),
+          std::string("PGOPTIONS=$AWS_SESSION_TOKEN"), std::string("PGOPTIONS=${my_api_token:-x}"),
+          std::string("PGOPTIONS=${DATABASE_URL}"),
+          std::string("PGPASSWORD=a\nPGOPTIONS=${PGPASSWORD}")}) {
+        dir.write(".env", "PGAPPNAME=1\n" + line + "\n");
         const config::DotenvLoad load = load_project_dotenv(dir.path().string()).value();
         EXPECT_NE(load.warning.find(": ${"), std::string::npos) << line << load.warning;
         EXPECT_NE(load.warning.find("holds a secret; .env may not copy a secret into another "
-                                    "variable (set PGMI_T_B itself instead)"),
+                                    "variable (set PGOPTIONS itself instead)"),
                   std::string::npos)
             << load.warning;
         EXPECT_EQ(load.warning.find("hunter2"), std::string::npos);
         EXPECT_TRUE(load.applied.empty());
-        EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr) << line;
-        EXPECT_EQ(std::getenv("PGMI_T_B"), nullptr) << line;
+        EXPECT_EQ(std::getenv("PGAPPNAME"), nullptr) << line;
+        EXPECT_EQ(std::getenv("PGOPTIONS"), nullptr) << line;
     }
-    ::unsetenv("PGMI_T_PW");
+    ::unsetenv("PGSSLPASSWORD");
     // Setting a secret directly is the user's own choice and still works.
-    dir.write(".env", "PGMI_T_PW=direct\nPGMI_T_A=${PGMI_T_B:-plain}\n");
+    dir.write(".env", "PGSSLPASSWORD=direct\nPGAPPNAME=${PGOPTIONS:-plain}\n");
     EXPECT_EQ(load_project_dotenv(dir.path().string()).value().warning, "");
-    EXPECT_STREQ(std::getenv("PGMI_T_PW"), "direct");
-    EXPECT_STREQ(std::getenv("PGMI_T_A"), "plain");
+    EXPECT_STREQ(std::getenv("PGSSLPASSWORD"), "direct");
+    EXPECT_STREQ(std::getenv("PGAPPNAME"), "plain");
 }
 
 TEST(Dotenv, SecretVariableNames) {
@@ -260,7 +262,7 @@ TEST_F(DotenvLoading, NamedPipeRefusedWithoutBlocking) {
 
 TEST_F(DotenvLoading, LinkRefusedAndNothingApplied) {
     test::TempDir outside;
-    const auto target = outside.write("env", "PGMI_T_A=through-a-link\n");
+    const auto target = outside.write("env", "PGAPPNAME=through-a-link\n");
     std::filesystem::create_symlink(target, dir.path() / ".env");
     auto r = load_project_dotenv(dir.path().string());
     ASSERT_FALSE(r);
@@ -268,7 +270,7 @@ TEST_F(DotenvLoading, LinkRefusedAndNothingApplied) {
     EXPECT_EQ(r.error().message, (dir.path() / ".env").string() +
                                      " is a symbolic link, not a regular file; pgmi does not "
                                      "follow links inside a project (copy the file in)");
-    EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
+    EXPECT_EQ(std::getenv("PGAPPNAME"), nullptr);
 }
 
 TEST_F(DotenvLoading, LinkToDevZeroRefused) {
@@ -279,13 +281,13 @@ TEST_F(DotenvLoading, LinkToDevZeroRefused) {
 }
 
 TEST_F(DotenvLoading, OversizedRefusedBeforeReading) {
-    const auto path = dir.write(".env", "PGMI_T_A=1\n");
+    const auto path = dir.write(".env", "PGAPPNAME=1\n");
     std::filesystem::resize_file(path, kMaxDotenvBytes + 1);
     auto r = load_project_dotenv(dir.path().string());
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message,
               path.string() + " is 1048577 bytes, over the 1 MiB limit for .env");
-    EXPECT_EQ(std::getenv("PGMI_T_A"), nullptr);
+    EXPECT_EQ(std::getenv("PGAPPNAME"), nullptr);
 }
 
 TEST(Dotenv, DoublingReferencesStopAtTheBudget) {
@@ -299,6 +301,60 @@ TEST(Dotenv, DoublingReferencesStopAtTheBudget) {
     // Below the budget, doubling works as written.
     std::string small = "B0=xy\nB1=$B0$B0\nB2=$B1$B1\n";
     EXPECT_EQ(parse_ok(small).back(), (std::pair<std::string, std::string>{"B2", "xyxyxyxy"}));
+}
+
+TEST(Dotenv, AProjectMaySetConnectionVariablesAndCredentialsOnly) {
+    for (const char* name :
+         {"PGHOST", "PGPASSWORD", "PGSSLROOTCERT", "PGMI_CONNECTION_STRING", "DATABASE_URL",
+          "AZURE_CLIENT_SECRET", "AWS_PROFILE", "GOOGLE_APPLICATION_CREDENTIALS"}) {
+        EXPECT_TRUE(dotenv_may_set(name)) << name;
+    }
+    for (const char* name : {"AWS_CONFIG_FILE",
+                             "AWS_SHARED_CREDENTIALS_FILE",
+                             "AWS_WEB_IDENTITY_TOKEN_FILE",
+                             "AWS_ENDPOINT_URL_STS",
+                             "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                             "AZURE_AUTHORITY_HOST",
+                             "AZURE_FEDERATED_TOKEN_FILE",
+                             "IDENTITY_ENDPOINT",
+                             "GCE_METADATA_HOST",
+                             "CLOUDSDK_CONFIG",
+                             "PGMI_PAGER",
+                             "PGMI_AZURE_IMDS_ENDPOINT",
+                             "PGMI_TEST_LOOPBACK_ONLY",
+                             "LD_PRELOAD",
+                             "PATH",
+                             "HOME",
+                             "OPENSSL_CONF",
+                             "SSL_CERT_FILE",
+                             "https_proxy",
+                             "SSLKEYLOGFILE",
+                             "pghost",
+                             "NODE_ENV"}) {
+        EXPECT_FALSE(dotenv_may_set(name)) << name;
+    }
+}
+
+TEST_F(DotenvLoading, RefusedVariablesAreNotAppliedAndTheOnesThatMatterAreNamed) {
+    ::unsetenv("OPENSSL_CONF");
+    ::unsetenv("MY_APP_MODE");
+    dir.write(".env",
+              "PGAPPNAME=ok\nOPENSSL_CONF=/tmp/evil.cnf\nMY_APP_MODE=dev\n"
+              "https_proxy=http://127.0.0.1:9\n");
+    const config::DotenvLoad load = load_project_dotenv(dir.path().string()).value();
+    EXPECT_EQ(load.applied, (std::vector<std::string>{"PGAPPNAME"}));
+    EXPECT_EQ(load.refused,
+              (std::vector<std::string>{"OPENSSL_CONF", "MY_APP_MODE", "https_proxy"}));
+    EXPECT_EQ(std::getenv("OPENSSL_CONF"), nullptr);
+    EXPECT_EQ(std::getenv("MY_APP_MODE"), nullptr);
+    EXPECT_EQ(load.warning, "WARNING: " + (dir.path() / ".env").string() +
+                                " sets OPENSSL_CONF, https_proxy, which a project may not "
+                                "choose, so they were not applied.\nA project's .env may set "
+                                "connection variables (PG*, PGMI_CONNECTION_STRING, DATABASE_URL) "
+                                "and cloud credentials; export anything else in your own "
+                                "environment.");
+    dir.write(".env", "PGAPPNAME=ok\nMY_APP_MODE=dev\n");
+    EXPECT_EQ(load_project_dotenv(dir.path().string()).value().warning, "");
 }
 
 }  // namespace
