@@ -214,6 +214,8 @@ struct Entry {
 /// The rules the session tables hold every project path to (resources/session/schema.sql),
 /// checked here so a project that breaks one is refused offline (exit 10) with the file named,
 /// not by a server constraint after connecting.
+constexpr size_t kMaxDepth = 100;  // directories between the project root and a file
+
 Status check_session_path(const std::string& path, const std::string& name) {
     if (path.find('\\') != std::string::npos) {
         return config("file name " + go_quote(path) +
@@ -222,7 +224,6 @@ Status check_session_path(const std::string& path, const std::string& name) {
     if (name.find_first_not_of(' ') == std::string::npos) {
         return config("file name " + go_quote(path) + " is only spaces; rename it");
     }
-    constexpr size_t kMaxDepth = 100;  // directories between the project root and the file
     if (const auto depth = static_cast<size_t>(std::count(path.begin(), path.end(), '/')) - 1;
         depth > kMaxDepth) {
         return config("file " + go_quote(path.substr(0, 60) + "...") + " is " +
@@ -299,6 +300,14 @@ class Walker {
     /// Opens the subdirectory `name` of `dir` without following a link (one swapped in after
     /// readdir typed the entry is refused here) and walks it.
     Status enter(int dir, const std::string& name, const std::string& rel) {
+        // The walk recurses per directory: bounded here, before a deep empty tree (thousands of
+        // levels) overflows the stack; a file that deep could not be loaded anyway.
+        if (const auto depth = static_cast<size_t>(std::count(rel.begin(), rel.end(), '/')) + 1;
+            depth > kMaxDepth) {
+            return config("directory " + go_quote("./" + rel.substr(0, 60) + "...") + " is " +
+                          std::to_string(depth) + " directories deep; pgmi allows at most " +
+                          std::to_string(kMaxDepth));
+        }
         const util::Fd sub(
             ::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!sub) {

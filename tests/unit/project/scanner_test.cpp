@@ -772,5 +772,23 @@ TEST_F(Scanner, PathsTheSessionWouldRejectAreConfigErrors) {
         << deeper.error().message;
 }
 
+// The walk recurses per directory: a deep tree of empty directories (8,000 levels crashed with
+// a stack overflow where the fd limit allows that many) is refused past the depth files have.
+TEST_F(Scanner, ADirectoryTreeDeeperThanAFileMayBeIsRefusedNotWalked) {
+    dir.write("deploy.sql", "SELECT 1;");
+    std::string deep;
+    for (int i = 0; i < 150; ++i)
+        deep += "e/";
+    std::filesystem::create_directories(dir.path() / deep);
+    auto r = scan(dir.path());
+    ASSERT_FALSE(r) << "an empty tree 150 levels deep was walked";
+    EXPECT_EQ(r.error().kind, ErrorKind::Config);
+    EXPECT_NE(r.error().message.find("directory \"./e/e/e/"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("is 101 directories deep; pgmi allows at most 100"),
+              std::string::npos)
+        << r.error().message;
+}
+
 }  // namespace
 }  // namespace pgmi::project
