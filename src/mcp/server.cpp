@@ -265,10 +265,12 @@ struct Server::Impl {
             case Incoming::Kind::Request:
                 break;
         }
-        // Notifications are never answered, even when they carry an id.
+        // Notifications are never answered; of the methods sent with an id, only the two the
+        // client sends as notifications are taken as such. Any other (notifications/progress
+        // with an id) is a request for a method this server lacks: -32601, or the client waits.
         if (in.method == "notifications/cancelled")
             return cancel(in.params, SIGINT);
-        if (in.kind == Incoming::Kind::Notification || in.method.rfind("notifications/", 0) == 0)
+        if (in.kind == Incoming::Kind::Notification || in.method == "notifications/initialized")
             return;
         if (in.method == "initialize")
             return out.send(initialize(in.id, in.params));

@@ -229,6 +229,15 @@ TEST(ServeProtocol, MalformedMessagesGetTheirErrorAndTheServerGoesOn) {
     r = s.call(11, "tools/call", json{{"name", "info"}, {"arguments", json::array()}});
     EXPECT_EQ(code_of(r), -32602);
 
+    // Of the notifications/* methods, only the two a client sends as notifications go
+    // unanswered with an id; any other is a method this server lacks (the client would wait).
+    s.send(json{{"jsonrpc", "2.0"}, {"id", 20}, {"method", "notifications/initialized"}});
+    s.send(json{{"jsonrpc", "2.0"}, {"id", 21}, {"method", "notifications/progress"}});
+    r = s.next();
+    EXPECT_EQ(r["id"], 21) << "notifications/initialized must stay unanswered: " << r;
+    EXPECT_EQ(code_of(r), -32601);
+    EXPECT_EQ(message_of(r), "method not found: notifications/progress");
+
     // String ids are echoed as strings; 12 and "12" are different requests.
     s.send(json{{"jsonrpc", "2.0"}, {"id", "12"}, {"method", "ping"}});
     r = s.next();
@@ -236,6 +245,16 @@ TEST(ServeProtocol, MalformedMessagesGetTheirErrorAndTheServerGoesOn) {
 
     s.close_input();
     EXPECT_EQ(s.wait_exit(), 0);
+}
+
+// Started with stdin closed, serve's signal pipe took descriptor 0 and serve read it as its
+// input, waiting forever (hostile review). A closed stdin is an empty input: exit 0 at once.
+TEST(ServeProtocol, StartedWithStdinClosedEndsAsAtEndOfInput) {
+    RunOptions options;
+    options.timeout_seconds = 20;
+    auto r = run_program({"/bin/sh", "-c", "exec \"$0\" serve 0<&-", PGMI_BINARY}, options);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "");
 }
 
 TEST(ServeProtocol, InitializeNegotiatesTheProtocolVersion) {
