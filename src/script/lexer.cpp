@@ -19,13 +19,12 @@ bool is_tag_byte(char c) {
 // The state machine proper: line_comment, block_comment, quoted and dollar each start at an
 // opening delimiter and return the region it opens (its end is where scanning resumes).
 
-// "--" to the end of the line; a line break (\n or \r\n) is not part of it.
+// "--" to the end of the line; the line break is not part of it. As in PostgreSQL's scanner
+// (and psql's), a lone \r ends the line too: text after it is code, not comment.
 Region line_comment(std::string_view sql, size_t begin) {
-    size_t end = sql.find('\n', begin + 2);
+    size_t end = sql.find_first_of("\r\n", begin + 2);
     if (end == std::string_view::npos)
         end = sql.size();
-    if (end < sql.size() && end > begin + 2 && sql[end - 1] == '\r')
-        --end;
     return {RegionKind::LineComment, begin, end, begin + 2, end, true};
 }
 

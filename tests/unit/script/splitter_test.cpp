@@ -147,6 +147,15 @@ TEST(Split, HeadThenTail) {
     EXPECT_EQ(u[2].text, "\n  SELECT 2;");
 }
 
+// Found by a hostile review: the COMMIT after a lone \r was taken as comment, so the head and
+// the CONCURRENTLY statement went as one unit while the server committed at that COMMIT.
+TEST(Split, ACommitAfterALoneCarriageReturnEndsTheHead) {
+    const auto u =
+        texts("CREATE TABLE t(x int); -- setup\rCOMMIT;\nCREATE INDEX CONCURRENTLY i ON t(x);\n");
+    EXPECT_EQ(u, (V{"CREATE TABLE t(x int); -- setup\rCOMMIT;",
+                    "\nCREATE INDEX CONCURRENTLY i ON t(x);"}));
+}
+
 // ---- the head's body and terminator ----------------------------------------------------------
 
 TEST(HeadTerminator, MarksWhereTheTerminatorBegins) {
