@@ -82,6 +82,8 @@ int run(const InfoArgs& args) {
     out += "\nDirectories\n";
     for (const auto& [dir, count] : info.directories)
         out += fmt::format("  {:<30} {} files\n", dir, count);
+    // Directory names and the path come from the project: escapes are shown, never acted on.
+    out = report::terminal_safe(out);
     std::fwrite(out.data(), 1, out.size(), stdout);
     return 0;
 }

@@ -36,8 +36,10 @@ struct MetadataArgs {
     bool verbose = false;
 };
 
+/// Every human line of these commands: file names, sort keys and descriptions come from the
+/// project, so escape sequences in them are made visible, never acted on.
 void err_line(std::string_view text) {
-    std::string s(text);
+    std::string s = report::terminal_safe(text);
     s += '\n';
     std::fwrite(s.data(), 1, s.size(), stderr);
     std::fflush(stderr);

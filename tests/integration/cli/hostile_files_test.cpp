@@ -116,6 +116,33 @@ INSTANTIATE_TEST_SUITE_P(ProjectConfigFiles, HostileFiles, ::testing::Values(".e
                          });
 
 // A directory named .env (a Python virtualenv) is not hostile: a warning, and the deploy runs.
+// Names and <pgmi-meta> text come from the project: `info` and `metadata` once printed their
+// escape sequences raw (a retitled window, a cleared screen). They are shown in caret notation.
+TEST(HostileFilesNames, InfoAndMetadataShowEscapeSequencesInsteadOfActingOnThem) {
+    TempDir project;
+    project.write("deploy.sql", "SELECT 1;\n");
+    project.write("d\x1b]0;TITLE\x07/x.sql", "SELECT 1;\n");
+    project.write("m.sql",
+                  "/* <pgmi-meta id=\"0b7e8d52-4d0a-4a39-9d4c-6f1f6f3c2a11\" "
+                  "idempotent=\"true\"><description>say \xc2\x9b"
+                  "2J</description>"
+                  "<sortKeys><key>0001</key></sortKeys></pgmi-meta> */\nSELECT 1;\n");
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"info", project.path().string()},
+          std::vector<std::string>{"metadata", "plan", project.path().string()},
+          std::vector<std::string>{"metadata", "scaffold", project.path().string()}}) {
+        auto r = run_pgmi(args);
+        EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+        const std::string all = r.out + r.err;
+        EXPECT_EQ(all.find('\x1b'), std::string::npos) << args[0] << ": " << all;
+        EXPECT_EQ(all.find('\x07'), std::string::npos) << args[0];
+        EXPECT_EQ(all.find("\xc2\x9b"), std::string::npos) << args[0];
+        EXPECT_NE(all.find("d^[]0;TITLE^G"), std::string::npos) << args[0] << ": " << all;
+    }
+    const std::string plan = run_pgmi({"metadata", "plan", project.path().string()}).err;
+    EXPECT_NE(plan.find("Description: say <U+009B>2J"), std::string::npos) << plan;
+}
+
 TEST(HostileFilesDotenv, DirectoryNamedDotenvOnlyWarns) {
     TempDir dir;
     dir.write("deploy.sql", "CREATE TABLE venv_ok(id int);\n");
