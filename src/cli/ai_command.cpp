@@ -87,8 +87,23 @@ std::optional<std::string> exclusive(bool a, bool b, std::string_view na, std::s
         na, nb, sorted ? na : nb, sorted ? nb : na);
 }
 
-fs::path home_dir() {
-    return fs::path(non_empty(process_env(), "HOME").value_or("/"));
+/// The home directory --global installs under: it must exist. Never "/" for an unset HOME, and
+/// never a chain of directories made up from a mistyped one.
+Result<fs::path> global_home() {
+    const auto home = home_directory(process_env());
+    if (!home) {
+        return make_error(ErrorKind::Config,
+                          "--global needs your home directory, but HOME is not set and the user "
+                          "database names none; set HOME");
+    }
+    std::error_code ec;
+    if (!fs::is_directory(*home, ec)) {
+        return make_error(ErrorKind::Config,
+                          fmt::format("--global installs under your home directory, but \"{}\" "
+                                      "is not a directory; set HOME to your home directory",
+                                      *home));
+    }
+    return fs::path(*home);
 }
 
 bool ask_pointer() {
@@ -144,7 +159,12 @@ int setup(const SetupFlags& f, const Reporter& rep) {
                   : f.no_claude_md ? ai::PointerChoice::No
                                    : ai::PointerChoice::Ask;
     o.cwd = cwd;
-    o.home = home_dir();
+    if (o.global) {
+        auto home = global_home();
+        if (!home)
+            return rep.fail(home.error());
+        o.home = *home;
+    }
     o.version = build_info::kVersion;
     if (term.interactive)
         o.ask_pointer = ask_pointer;
@@ -160,7 +180,12 @@ int check(const std::string& assistant, bool global, const Reporter& rep) {
     o.assistant = assistant;
     o.global = global;
     o.cwd = fs::current_path(ec);
-    o.home = home_dir();
+    if (global) {
+        auto home = global_home();
+        if (!home)
+            return rep.fail(home.error());
+        o.home = *home;
+    }
     o.version = build_info::kVersion;
     o.report = [](std::string_view line) { err(std::string(line) + "\n"); };
     if (auto s = ai::check(o); !s)

@@ -1,7 +1,6 @@
 #include "conn/pgpass.hpp"
 
 #include <fmt/format.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,7 +16,7 @@ bool read_field(std::string_view line, size_t& pos, std::string& out, bool& star
     out.clear();
     star = line.substr(pos, 2) == "*:";
     if (star) {
-        out = "*";
+        out.assign(1, '*');  // not = "*": GCC 12 -Wrestrict false positive when inlined
         pos += 2;
         return true;
     }
@@ -247,15 +246,10 @@ std::filesystem::path password_file_path(const std::optional<std::string>& passf
         return *passfile;
     if (auto p = non_empty(env, "PGPASSFILE"))
         return *p;
-    std::string home;
-    if (auto h = non_empty(env, "HOME")) {
-        home = *h;
-    } else if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_dir) {
-        home = pw->pw_dir;
-    }
-    if (home.empty())
+    const auto home = home_directory(env);
+    if (!home)
         return {};
-    return std::filesystem::path(home) / ".pgpass";
+    return std::filesystem::path(*home) / ".pgpass";
 }
 
 }  // namespace pgmi::conn

@@ -1,7 +1,6 @@
 #include "conn/service_file.hpp"
 
 #include <fmt/format.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <vector>
@@ -90,14 +89,8 @@ Result<ServiceEntry> lookup_service(const std::string& name, const EnvLookup& en
     if (auto f = non_empty(env, "PGSERVICEFILE")) {
         files.emplace_back(*f);
     } else {
-        std::string home;
-        if (auto h = non_empty(env, "HOME")) {
-            home = *h;
-        } else if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_dir) {
-            home = pw->pw_dir;
-        }
-        if (!home.empty())
-            files.push_back(std::filesystem::path(home) / ".pg_service.conf");
+        if (const auto home = home_directory(env))
+            files.push_back(std::filesystem::path(*home) / ".pg_service.conf");
     }
     files.push_back(
         std::filesystem::path(non_empty(env, "PGSYSCONFDIR").value_or("/etc/postgresql-common")) /

@@ -1,5 +1,8 @@
 #include "util/env.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 namespace pgmi {
@@ -27,6 +30,16 @@ std::optional<std::string> non_empty(const EnvLookup& env, std::string_view name
     if (!v || v->empty())
         return std::nullopt;
     return v;
+}
+
+std::optional<std::string> home_directory(const EnvLookup& env) {
+    if (auto home = non_empty(env, "HOME"))
+        return home;
+    if (const passwd* pw = ::getpwuid(::geteuid());
+        pw != nullptr && pw->pw_dir != nullptr && pw->pw_dir[0] != '\0') {
+        return std::string(pw->pw_dir);
+    }
+    return std::nullopt;
 }
 
 }  // namespace pgmi

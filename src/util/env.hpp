@@ -22,4 +22,9 @@ EnvLookup env_from(std::map<std::string, std::string> vars);
 /// Value of `name` when set and non-empty.
 std::optional<std::string> non_empty(const EnvLookup& env, std::string_view name);
 
+/// The user's home directory: $HOME when non-empty, else the user database's entry for the
+/// effective user (as libpq does); nullopt when neither names one. Never "/" by default: a
+/// caller that writes under home must not write into the root when HOME is unset.
+std::optional<std::string> home_directory(const EnvLookup& env);
+
 }  // namespace pgmi

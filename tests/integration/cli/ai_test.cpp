@@ -1,6 +1,8 @@
 // `pgmi ai` end to end through the real binary: the documents, usage errors, the contract as
 // JSON, and `ai setup` / `ai check` for every assistant in a temporary project and $HOME.
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -293,6 +295,31 @@ TEST(AiSetup, RoundTripEveryAssistantGlobal) {
                                  "\" does not support --global\n");
         }
     }
+}
+
+// With HOME empty, --global once installed under "/" (as root: /.claude/...); with HOME
+// mistyped it made the whole missing chain. Now the user database's home, or a config error.
+TEST(AiSetup, GlobalNeedsARealHomeDirectory) {
+    Env env;
+    RunOptions o = env.options();
+    o.env["HOME"] = "";
+    auto dry = run_pgmi({"ai", "setup", "--assistant", "claude", "--global", "--dry-run"}, o);
+    const passwd* pw = ::getpwuid(::geteuid());
+    ASSERT_NE(pw, nullptr);
+    EXPECT_EQ(dry.exit_code, 0) << dry.err;
+    EXPECT_FALSE(contains(dry.err, " /.claude/")) << dry.err;
+    EXPECT_TRUE(contains(dry.err, (fs::path(pw->pw_dir) / ".claude").string())) << dry.err;
+
+    const fs::path missing = env.home.path() / "no" / "such" / "home";
+    o.env["HOME"] = missing.string();
+    auto r = run_pgmi({"ai", "setup", "--assistant", "claude", "--global"}, o);
+    EXPECT_EQ(r.exit_code, 10) << r.err;
+    EXPECT_EQ(r.err, "pgmi: error: --global installs under your home directory, but \"" +
+                         missing.string() +
+                         "\" is not a directory; set HOME to your home directory\n");
+    EXPECT_FALSE(fs::exists(env.home.path() / "no"));
+    auto check = run_pgmi({"ai", "check", "--assistant", "claude", "--global"}, o);
+    EXPECT_EQ(check.exit_code, 10) << check.err;
 }
 
 TEST(AiSetup, AllAndClaudePointer) {
