@@ -361,7 +361,10 @@ Result<CreatedProject> create_project(const CreateRequest& req) {
             verbose("Creating directory: " + dir_rel.generic_string());
         }
         const fs::path dest = abs / rel;
-        if ((file.path == "pgmi.yaml" || file.path == ".env") && fs::exists(dest, ec)) {
+        // Any entry there is kept, a dangling link included (fs::exists would follow it, and
+        // the exclusive create would then fail after the other files were written).
+        if ((file.path == "pgmi.yaml" || file.path == ".env") &&
+            fs::exists(fs::symlink_status(dest, ec))) {
             verbose("Skipping existing: " + file.path);
             continue;
         }

@@ -270,6 +270,18 @@ TEST(Init, KeepsExistingPgmiYamlAndDotEnv) {
     EXPECT_TRUE(has(read_file(dir.path() / "project.json"), "\"app_name\": \"" + name + "\""));
 }
 
+// A dangling link named pgmi.yaml was taken as absent: every other file was written, then the
+// exclusive create of pgmi.yaml failed, leaving half a project (hostile review). It is kept.
+TEST(Init, KeepsADanglingLinkNamedPgmiYamlAndCompletes) {
+    TempDir dir;
+    fs::create_symlink(dir.path() / "nowhere", dir.path() / "pgmi.yaml");
+    auto r = run_pgmi({"init", "."}, {.env = {{"PGMI_NON_INTERACTIVE", "1"}}, .cwd = dir.path()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(fs::is_symlink(dir.path() / "pgmi.yaml"));
+    EXPECT_FALSE(fs::exists(dir.path() / "nowhere")) << "nothing is written through the link";
+    EXPECT_TRUE(fs::exists(dir.path() / "deploy.sql"));
+}
+
 TEST(Init, UnknownTemplateAndBadArguments) {
     TempDir dir;
     const fs::path target = dir.path() / "new";
