@@ -111,6 +111,11 @@ void run_session(pg::Connection& session, const project::Project& project, int a
             }
         }
     }
+    if (!outcome.failed_file && ex.error && ex.error->server && tests.failed_path() != nullptr) {
+        // Nothing in the error points at a file, but a test reported its failure just before:
+        // that test is where it happened.
+        outcome.failed_file = *tests.failed_path();
+    }
     if (!outcome.location && outcome.failed_file && ex.error && ex.error->server) {
         // A runtime error has no position; inside a file's DO block its CONTEXT names the line
         // (for a test, the failure marker kept that CONTEXT).

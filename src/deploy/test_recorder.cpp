@@ -91,6 +91,10 @@ void TestRecorder::plan(pg::Connection& session, const script::MacroScan& macros
     }
 }
 
+const std::string* TestRecorder::failed_path() const {
+    return failed_path_.empty() ? nullptr : &failed_path_;
+}
+
 const std::string* TestRecorder::failure_context(const std::string& path) const {
     return !failed_path_.empty() && failed_path_ == path ? &failed_context_ : nullptr;
 }

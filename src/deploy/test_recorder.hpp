@@ -37,6 +37,10 @@ class TestRecorder {
     /// marker carries it; the error re-raised after it does not), or nullptr.
     const std::string* failure_context(const std::string& path) const;
 
+    /// The test or fixture whose failure marker was seen, or nullptr: the file to name when the
+    /// error re-raised after it carries nothing that points there (a test's own COMMIT, 0A000).
+    const std::string* failed_path() const;
+
   private:
     std::string failed_path_, failed_context_;
     std::vector<report::TestCase> cases_;

@@ -152,5 +152,18 @@ TEST(ErrorOutput, AFailingTestShowsItsLineAndNoInternalFrame) {
     }
 }
 
+// A test that commits fails with 0A000 and a CONTEXT that names no file; the error once came
+// without the test's name (hostile review). The failure marker the test sent names it.
+TEST(ErrorOutput, ATestThatCommitsIsNamed) {
+    TempDir dir;
+    dir.write("deploy.sql", "BEGIN;\nCALL pgmi_test();\nCOMMIT;\n");
+    dir.write("__test__/test_commit.sql", "SELECT 1;\nCOMMIT;\n");
+    const RunResult r = run_pgmi(deploy_args(dir.path(), unique_db("tcommit"), {"--json"}));
+    ASSERT_EQ(r.exit_code, 13) << r.err;
+    EXPECT_TRUE(contains(r.err, "./__test__/test_commit.sql")) << r.err;
+    const auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["failedFile"], "./__test__/test_commit.sql") << r.out;
+}
+
 }  // namespace
 }  // namespace pgmi::test
