@@ -38,21 +38,18 @@ std::string short_name(std::string_view name) {
 /// SDK conventions, the dynamic loader, OpenSSL, libcurl or a program pgmi starts. Those are
 /// worth a warning; an application's own variables sharing the file (NODE_ENV) are not.
 bool acted_on_by_this_machine(std::string_view name) {
-    std::string upper(name);
-    for (char& c : upper)
-        c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    const std::string_view u = upper;
+    const std::string upper = util::to_upper(name);
     for (std::string_view prefix : {"PG", "AWS_", "AZURE_", "GOOGLE_", "GCE_", "CLOUDSDK_",
                                     "IDENTITY_", "MSI_", "LD_", "OPENSSL_", "SSL_", "CURL_"}) {
-        if (u.substr(0, prefix.size()) == prefix)
+        if (upper.starts_with(prefix))
             return true;
     }
     for (std::string_view exact : {"PATH", "HOME", "TMPDIR", "SHELL", "PAGER", "SSLKEYLOGFILE",
                                    "GCONV_PATH", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"}) {
-        if (u == exact)
+        if (upper == exact)
             return true;
     }
-    return u.size() >= 6 && u.substr(u.size() - 6) == "_PROXY";
+    return upper.ends_with("_PROXY");
 }
 
 bool is_blank(char c) {
@@ -406,12 +403,7 @@ bool dotenv_may_set(std::string_view name) {
 }
 
 bool is_secret_variable(std::string_view name) {
-    const std::string upper = [&] {
-        std::string u(name);
-        for (char& c : u)
-            c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-        return u;
-    }();
+    const std::string upper = util::to_upper(name);
     for (std::string_view whole : {"DATABASE_URL", "PGMI_CONNECTION_STRING", "IDENTITY_HEADER"}) {
         if (upper == whole)
             return true;

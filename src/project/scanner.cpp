@@ -216,6 +216,13 @@ struct Entry {
 /// not by a server constraint after connecting.
 constexpr size_t kMaxDepth = 100;  // directories between the project root and a file
 
+/// The one refusal of a path deeper than kMaxDepth: `what` is "file" or "directory".
+Status too_deep(std::string_view what, const std::string& path, size_t depth) {
+    return config(std::string(what) + " " + go_quote(path.substr(0, 60) + "...") + " is " +
+                  std::to_string(depth) + " directories deep; pgmi allows at most " +
+                  std::to_string(kMaxDepth));
+}
+
 Status check_session_path(const std::string& path, const std::string& name) {
     if (path.find('\\') != std::string::npos) {
         return config("file name " + go_quote(path) +
@@ -226,9 +233,7 @@ Status check_session_path(const std::string& path, const std::string& name) {
     }
     if (const auto depth = static_cast<size_t>(std::count(path.begin(), path.end(), '/')) - 1;
         depth > kMaxDepth) {
-        return config("file " + go_quote(path.substr(0, 60) + "...") + " is " +
-                      std::to_string(depth) + " directories deep; pgmi allows at most " +
-                      std::to_string(kMaxDepth));
+        return too_deep("file", path, depth);
     }
     return Status::ok();
 }
@@ -304,9 +309,7 @@ class Walker {
         // levels) overflows the stack; a file that deep could not be loaded anyway.
         if (const auto depth = static_cast<size_t>(std::count(rel.begin(), rel.end(), '/')) + 1;
             depth > kMaxDepth) {
-            return config("directory " + go_quote("./" + rel.substr(0, 60) + "...") + " is " +
-                          std::to_string(depth) + " directories deep; pgmi allows at most " +
-                          std::to_string(kMaxDepth));
+            return too_deep("directory", "./" + rel, depth);
         }
         const util::Fd sub(
             ::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
